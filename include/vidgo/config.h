@@ -1,0 +1,92 @@
+/* SPDX-License-Identifier: MIT */
+/* The versioned configuration a context is opened with: store, clock, log, memory, secret. */
+#ifndef VIDGO_CONFIG_H
+#define VIDGO_CONFIG_H
+
+#include "common.h"
+
+VG_BEGIN_DECLS
+
+struct vg_store_backend; /* include/vidgo/sys/store.h, for backend authors */
+
+/* Severity of a log message; a config's log_level lets through that level and above. */
+typedef enum vg_log_level {
+    VG_LOG_DEBUG = 0,
+    VG_LOG_INFO = 1,
+    VG_LOG_WARN = 2,
+    VG_LOG_ERROR = 3,
+    VG_LOG_NONE = 4 /* as a log_level: log nothing */
+} vg_log_level;
+
+/* Returns the current time in microseconds since the Unix epoch (UTC). Must be thread-safe. */
+typedef vg_time (*vg_clock_fn)(void *payload);
+
+/* Receives one log line (UTF-8, no trailing newline, never a secret). Must be thread-safe;
+ * it may be called from any thread that uses the context, and must not call back into it. */
+typedef void (*vg_log_fn)(vg_log_level level, const char *message, void *payload);
+
+/* One function for all of the library's own memory, in the manner of lua_Alloc: with
+ * size > 0 it behaves as realloc(ptr, size); with size == 0 it frees ptr and returns NULL.
+ * Must be thread-safe. */
+typedef void *(*vg_alloc_fn)(void *ptr, size_t size, void *payload);
+
+/* Flags of vg_config.flags. */
+#define VG_OPEN_CREATE 0x1u   /* create the store if it does not exist (set by default) */
+#define VG_OPEN_READONLY 0x2u /* open for reading only; every write fails with VG_ESTORE_READONLY */
+
+#define VG_CONFIG_VERSION 1
+
+/*
+ * Configuration of vg_open(). Initialise with vg_config_init() (or VG_CONFIG_INIT), then set
+ * the fields you need; fields added later go at the end and are read only when `version`
+ * says they exist. The library copies what it keeps: the config and its strings may be
+ * freed once vg_open() returns.
+ */
+typedef struct vg_config {
+    unsigned int version; /* VG_CONFIG_VERSION */
+
+    /* Where the store is: a SQLite file path ("vidgo.db", "sqlite:/var/lib/vidgo.db") or a
+     * PostgreSQL URL ("postgresql://..."). NULL means $VIDGO_DB, else "vidgo.db". */
+    const char *store;
+    /* A backend of your own (sys/store.h); NULL picks a built-in one from `store`. */
+    const struct vg_store_backend *store_backend;
+    unsigned int flags;        /* VG_OPEN_* */
+    int store_pool_size;       /* most store connections open at once; 0 = default (8) */
+    int busy_timeout_ms;       /* how long a writer waits for a lock; 0 = default (10000) */
+
+    vg_clock_fn clock;         /* NULL = the system clock */
+    void *clock_payload;
+
+    vg_log_fn log;             /* NULL = no logging */
+    void *log_payload;
+    vg_log_level log_level;    /* default VG_LOG_INFO */
+
+    vg_alloc_fn alloc;         /* NULL = malloc/realloc/free */
+    void *alloc_payload;
+
+    /* Server secret for keyed hashes and token signatures, at least 32 bytes. NULL means
+     * $VIDGO_SECRET (hex, 64+ digits), else a random secret created once and kept in the store. */
+    const unsigned char *secret;
+    size_t secret_len;
+
+    /* Default language of user-facing messages: "en", "ja", "zh-TW", "ko" or "es". NULL = "en". */
+    const char *lang;
+} vg_config;
+
+#define VG_CONFIG_INIT {VG_CONFIG_VERSION, NULL, NULL, VG_OPEN_CREATE, 0, 0, NULL, NULL, \
+                        NULL, NULL, VG_LOG_INFO, NULL, NULL, NULL, 0, NULL}
+
+/* Fills *config with the defaults for the given version (pass VG_CONFIG_VERSION).
+ * Returns VG_OK, VG_EINVAL if config is NULL, VG_EVERSION for an unknown version. */
+VG_API int vg_config_init(vg_config *config, unsigned int version);
+
+/* Returns VG_CONFIG_VERSION of the library actually loaded. */
+VG_API unsigned int vg_config_version(void);
+
+/* Returns the size of struct vg_config in the library actually loaded, for FFI bindings
+ * that allocate the struct themselves. */
+VG_API size_t vg_config_size(void);
+
+VG_END_DECLS
+
+#endif

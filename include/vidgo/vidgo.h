@@ -1,0 +1,14 @@
+/* SPDX-License-Identifier: MIT */
+/* The umbrella header of libvidgo: include this one to use the whole library. */
+#ifndef VIDGO_H
+#define VIDGO_H
+
+#include "common.h"
+#include "version.h"
+#include "errors.h"
+#include "clock.h"
+#include "config.h"
+#include "context.h"
+#include "store.h"
+
+#endif

@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: MIT */
+/* Opening and closing a context: the configuration copied in, the store opened. */
+#include <sodium.h>
+#include <string.h>
+
+#include "internal.h"
+#include "i18n.h"
+#include "../store/store.h"
+
+static int config_check(const vg_config *config)
+{
+    if (config->version != VG_CONFIG_VERSION)
+        return vg__fail(NULL, VG_EVERSION, "config version %u is not %u (use vg_config_init)",
+                        config->version, VG_CONFIG_VERSION);
+    if (config->log_level < VG_LOG_DEBUG || config->log_level > VG_LOG_NONE)
+        return vg__fail(NULL, VG_ECONFIG, "config.log_level %d is not a vg_log_level",
+                        (int)config->log_level);
+    if (config->store_pool_size < 0 || config->store_pool_size > 1024)
+        return vg__fail(NULL, VG_ECONFIG, "config.store_pool_size must be 0..1024");
+    if (config->busy_timeout_ms < 0)
+        return vg__fail(NULL, VG_ECONFIG, "config.busy_timeout_ms must not be negative");
+    if (config->flags & ~(VG_OPEN_CREATE | VG_OPEN_READONLY))
+        return vg__fail(NULL, VG_ECONFIG, "config.flags has unknown bits 0x%x", config->flags);
+    if (config->lang && vg__lang_parse(config->lang) < 0)
+        return vg__fail(NULL, VG_ECONFIG, "config.lang: \"%.16s\" is not en, ja, zh-TW, ko or es",
+                        vg__utf8_valid(config->lang) ? config->lang : "?");
+    return VG_OK;
+}
+
+static void ctx_free(vg_ctx *ctx)
+{
+    vg_alloc_fn alloc = ctx->alloc;
+    void *payload = ctx->alloc_payload;
+
+    vg__store_close(ctx);
+    sodium_memzero(ctx->secret, sizeof ctx->secret);
+    pthread_cond_destroy(&ctx->pool.available);
+    pthread_mutex_destroy(&ctx->pool.lock);
+    pthread_mutex_destroy(&ctx->err_lock);
+    vg__hook_free(alloc, payload, ctx);
+}
+
+int vg_open(vg_ctx **out, const vg_config *config)
+{
+    vg_config defaults = VG_CONFIG_INIT;
+    vg_ctx *ctx;
+    int rc;
+
+    if (!out)
+        return vg__fail(NULL, VG_EINVAL, "vg_open: out is NULL");
+    *out = NULL;
+    if ((rc = vg_global_init()) != VG_OK)
+        return rc;
+    if (!config)
+        config = &defaults;
+    if ((rc = config_check(config)) != VG_OK)
+        return rc;
+
+    ctx = vg__hook_alloc(config->alloc, config->alloc_payload, sizeof *ctx);
+    if (!ctx)
+        return vg__fail(NULL, VG_ENOMEM, "out of memory");
+    memset(ctx, 0, sizeof *ctx);
+    ctx->alloc = config->alloc;
+    ctx->alloc_payload = config->alloc_payload;
+    ctx->clock = config->clock;
+    ctx->clock_payload = config->clock_payload;
+    ctx->log = config->log;
+    ctx->log_payload = config->log_payload;
+    ctx->log_level = config->log_level;
+    ctx->lang = config->lang ? vg__lang_parse(config->lang) : VG__LANG_EN;
+    ctx->flags = config->flags;
+    pthread_mutex_init(&ctx->err_lock, NULL);
+    pthread_mutex_init(&ctx->pool.lock, NULL);
+    pthread_cond_init(&ctx->pool.available, NULL);
+
+    rc = vg__store_open(ctx, config);
+    if (rc == VG_OK)
+        rc = vg__secret_load(ctx, config);
+    if (rc != VG_OK) {
+        ctx_free(ctx); /* the thread's last error stays as vg__fail recorded it */
+        return rc;
+    }
+    vg__log(ctx, VG_LOG_INFO, "opened %s store %s", ctx->backend->name,
+            ctx->store_location_redacted);
+    *out = ctx;
+    return VG_OK;
+}
+
+void vg_close(vg_ctx *ctx)
+{
+    if (ctx)
+        ctx_free(ctx);
+}
+
+const char *vg_ctx_lang(const vg_ctx *ctx)
+{
+    return vg__lang_tags[ctx ? ctx->lang : VG__LANG_EN];
+}

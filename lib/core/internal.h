@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: MIT */
+/* What every file of the library shares: the context's layout and the error, log and memory helpers. */
+#ifndef VG_CORE_INTERNAL_H
+#define VG_CORE_INTERNAL_H
+
+#include <pthread.h>
+#include <stdarg.h>
+
+#include "vidgo/vidgo.h"
+#include "vidgo/sys/store.h"
+
+#if defined(__GNUC__)
+#define VG__PRINTF(fmt, args) __attribute__((format(printf, fmt, args)))
+#else
+#define VG__PRINTF(fmt, args)
+#endif
+
+#define VG__ERRMSG_SIZE 512
+#define VG__SECRET_MIN 32
+#define VG__SECRET_MAX 64
+
+/* The pool of store connections of a context (lib/store/pool.c). */
+typedef struct vg__pool {
+    pthread_mutex_t lock;
+    pthread_cond_t available;
+    vg_store_conn **idle;
+    int idle_count;
+    int open_count;
+    int max;
+} vg__pool;
+
+struct vg_ctx {
+    vg_alloc_fn alloc;
+    void *alloc_payload;
+    vg_clock_fn clock;
+    void *clock_payload;
+    vg_log_fn log;
+    void *log_payload;
+    vg_log_level log_level;
+    int lang;
+
+    unsigned int flags;
+    int busy_timeout_ms;
+    char *store_location;          /* as configured */
+    char *store_location_redacted; /* safe to show */
+    const vg_store_backend *backend;
+    vg_store_params store_params;
+    vg__pool pool;
+
+    unsigned char secret[VG__SECRET_MAX];
+    size_t secret_len;
+
+    pthread_mutex_t err_lock;
+    int err_code;
+    char err_msg[VG__ERRMSG_SIZE];
+};
+
+/* Records a failure on the calling thread and, when ctx is not NULL, on the context;
+ * returns code so that callers can write `return vg__fail(ctx, VG_EINVAL, "...")`. */
+int vg__fail(vg_ctx *ctx, int code, const char *fmt, ...) VG__PRINTF(3, 4);
+int vg__failv(vg_ctx *ctx, int code, const char *fmt, va_list ap);
+
+/* Sends a message to the context's log callback if its level passes. */
+void vg__log(const vg_ctx *ctx, vg_log_level level, const char *fmt, ...) VG__PRINTF(3, 4);
+
+/* Memory through an allocator hook (NULL hook = the C library). */
+void *vg__hook_alloc(vg_alloc_fn hook, void *payload, size_t size);
+void vg__hook_free(vg_alloc_fn hook, void *payload, void *ptr);
+char *vg__hook_strdup(vg_alloc_fn hook, void *payload, const char *s);
+
+/* Memory through the context's allocator. */
+void *vg__alloc(const vg_ctx *ctx, size_t size);
+void *vg__calloc(const vg_ctx *ctx, size_t count, size_t size);
+void vg__free(const vg_ctx *ctx, void *ptr);
+char *vg__strdup(const vg_ctx *ctx, const char *s);
+
+/* Returns 1 if s is valid UTF-8 (NUL-terminated), else 0. */
+int vg__utf8_valid(const char *s);
+
+/* Resolves the server secret (config, $VIDGO_SECRET, or kept in the store) into ctx. */
+int vg__secret_load(vg_ctx *ctx, const vg_config *config);
+
+#endif

@@ -1,0 +1,93 @@
+/* SPDX-License-Identifier: MIT */
+/* Opening the store for a command, reporting failures, printing JSON. */
+#include <stdlib.h>
+
+#include "cli.h"
+
+static vg_time fixed_clock(void *payload)
+{
+    return *(const vg_time *)payload;
+}
+
+static void log_to_stderr(vg_log_level level, const char *message, void *payload)
+{
+    static const char *const names[] = {"debug", "info", "warning", "error"};
+    (void)payload;
+    fprintf(stderr, "vidgo: %s: %s\n", names[level], message);
+}
+
+/* Library statuses and the exit code each range means; the first match wins. */
+static const struct {
+    int from, to;
+    int exit_code;
+} exit_ranges[] = {
+    {VG_EINVARIANT, VG_EINVARIANT, CLI_EXIT_REFUSED},
+    {VG_ESTORE_CONNECT, VG_ESTORE, CLI_EXIT_STORE},
+    {VG_ECURRENCY, VG_EPLAN_UNKNOWN, CLI_EXIT_REFUSED},
+    {VG_EINVAL, VG_EINVAL, CLI_EXIT_USAGE},
+};
+
+int cli_exit_for(int status)
+{
+    size_t i;
+    if (status == VG_OK)
+        return CLI_EXIT_OK;
+    for (i = 0; i < sizeof exit_ranges / sizeof exit_ranges[0]; i++)
+        if (status >= exit_ranges[i].from && status <= exit_ranges[i].to)
+            return exit_ranges[i].exit_code;
+    return CLI_EXIT_FAILURE;
+}
+
+int cli_fail(cli_state *cli, int status, const char *what)
+{
+    const char *message = vg_error_last();
+    if (cli->json) {
+        cJSON *doc = cJSON_CreateObject();
+        cJSON *err = cJSON_AddObjectToObject(doc, "error");
+        cJSON_AddNumberToObject(err, "code", status);
+        cJSON_AddStringToObject(err, "name", vg_error_name(status));
+        cJSON_AddStringToObject(err, "description", vg_strerror(status, cli->lang));
+        cJSON_AddStringToObject(err, "message", message);
+        cli_print_json(doc);
+    } else {
+        fprintf(stderr, "vidgo: %s: %s\n", what, *message ? message : vg_strerror(status, cli->lang));
+    }
+    return cli_exit_for(status);
+}
+
+int cli_usage_error(cli_state *cli, const cli_command *cmd, const char *message)
+{
+    (void)cli;
+    fprintf(stderr, "vidgo %s: %s\nusage: vidgo [global options] %s\n", cmd->name, message,
+            cmd->usage);
+    return CLI_EXIT_USAGE;
+}
+
+int cli_open(vg_ctx **out, cli_state *cli, int create)
+{
+    vg_config config;
+    int rc;
+
+    vg_config_init(&config, VG_CONFIG_VERSION);
+    config.store = cli->db;
+    config.flags = create ? VG_OPEN_CREATE : 0;
+    config.lang = cli->lang;
+    config.log = log_to_stderr;
+    config.log_level = VG_LOG_WARN;
+    if (cli->has_now) {
+        config.clock = fixed_clock;
+        config.clock_payload = &cli->now;
+    }
+    rc = vg_open(out, &config);
+    return rc == VG_OK ? CLI_EXIT_OK : cli_fail(cli, rc, "cannot open the store");
+}
+
+void cli_print_json(cJSON *doc)
+{
+    char *text = cJSON_Print(doc);
+    if (text) {
+        puts(text);
+        free(text);
+    }
+    cJSON_Delete(doc);
+}

@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: MIT */
+/* What the commands of the `vidgo` program share: options, output, exit codes. */
+#ifndef VIDGO_CLI_H
+#define VIDGO_CLI_H
+
+#include <cjson/cJSON.h>
+#include <stdio.h>
+
+#include <vidgo/vidgo.h>
+
+/* Exit codes of `vidgo` (documented in docs/cli.md; never renumbered). */
+enum cli_exit {
+    CLI_EXIT_OK = 0,       /* done */
+    CLI_EXIT_REFUSED = 1,  /* the command ran and found problems or was refused */
+    CLI_EXIT_USAGE = 2,    /* bad command line */
+    CLI_EXIT_STORE = 3,    /* the store cannot be opened or used */
+    CLI_EXIT_FAILURE = 4   /* any other failure */
+};
+
+/* The global options and state of one run. */
+typedef struct cli_state {
+    const char *db;   /* --db, else $VIDGO_DB, else ./vidgo.db */
+    int json;         /* --json */
+    int has_now;      /* --now given */
+    vg_time now;      /* --now TIME */
+    const char *lang; /* --lang */
+    int argc;         /* the command's own arguments, global options removed */
+    char **argv;
+} cli_state;
+
+/* One command: its name, a one-line summary, its usage text and its function. */
+typedef struct cli_command {
+    const char *name;
+    const char *summary;
+    const char *usage;
+    int (*run)(cli_state *cli);
+} cli_command;
+
+/* Opens the store named by --db; with `create`, creates it if missing. Reports a failure
+ * (text or JSON) and returns its exit code, or CLI_EXIT_OK with *out set. */
+int cli_open(vg_ctx **out, cli_state *cli, int create);
+
+/* Reports a library failure (the thread's last error) and returns the exit code for it. */
+int cli_fail(cli_state *cli, int status, const char *what);
+
+/* Reports a usage error for a command and returns CLI_EXIT_USAGE. */
+int cli_usage_error(cli_state *cli, const cli_command *cmd, const char *message);
+
+/* Prints a JSON document to stdout and frees it. */
+void cli_print_json(cJSON *doc);
+
+/* Returns the exit code for a library status. */
+int cli_exit_for(int status);
+
+/* Commands (one file per group). */
+extern const cli_command cli_cmd_version, cli_cmd_init, cli_cmd_check, cli_cmd_demo;
+
+#endif
