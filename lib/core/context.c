@@ -73,9 +73,11 @@ int vg_open(vg_ctx **out, const vg_config *config)
     pthread_mutex_init(&ctx->pool.lock, NULL);
     pthread_cond_init(&ctx->pool.available, NULL);
 
-    rc = vg__store_open(ctx, config);
+    rc = vg__secret_load(ctx, config);
     if (rc == VG_OK)
-        rc = vg__secret_load(ctx, config);
+        rc = vg__store_open(ctx, config);
+    if (rc == VG_OK)
+        rc = vg__secret_load_from_store(ctx);
     if (rc != VG_OK) {
         ctx_free(ctx); /* the thread's last error stays as vg__fail recorded it */
         return rc;

@@ -77,7 +77,12 @@ char *vg__strdup(const vg_ctx *ctx, const char *s);
 /* Returns 1 if s is valid UTF-8 (NUL-terminated), else 0. */
 int vg__utf8_valid(const char *s);
 
-/* Resolves the server secret (config, $VIDGO_SECRET, or kept in the store) into ctx. */
+/* Takes the server secret from the config or $VIDGO_SECRET, before the store is opened;
+ * VG_ECONFIG if it is malformed. Leaves ctx->secret_len 0 if neither is set. */
 int vg__secret_load(vg_ctx *ctx, const vg_config *config);
+
+/* Once the store is open and no secret was configured: reads the secret kept in the store,
+ * creating it on first use. */
+int vg__secret_load_from_store(vg_ctx *ctx);
 
 #endif

@@ -56,9 +56,9 @@ static int secret_in_store(vg__txn *txn, void *payload)
 
 int vg__secret_load(vg_ctx *ctx, const vg_config *config)
 {
-    const char *env;
+    const char *env = getenv(SECRET_ENV);
 
-    if (config && config->secret) {
+    if (config->secret) {
         if (config->secret_len < VG__SECRET_MIN || config->secret_len > VG__SECRET_MAX)
             return vg__fail(ctx, VG_ECONFIG, "config.secret must be %d to %d bytes",
                             VG__SECRET_MIN, VG__SECRET_MAX);
@@ -66,12 +66,20 @@ int vg__secret_load(vg_ctx *ctx, const vg_config *config)
         ctx->secret_len = config->secret_len;
         return VG_OK;
     }
-    env = getenv(SECRET_ENV);
     if (env && *env)
         return secret_from_hex(ctx, env, SECRET_ENV);
+    return VG_OK;
+}
+
+int vg__secret_load_from_store(vg_ctx *ctx)
+{
+    if (ctx->secret_len)
+        return VG_OK;
     if (ctx->flags & VG_OPEN_READONLY) {
         randombytes_buf(ctx->secret, VG__SECRET_MIN);
         ctx->secret_len = VG__SECRET_MIN;
+        vg__log(ctx, VG_LOG_WARN, "read-only store without a configured secret: tokens made "
+                                  "by this context will not verify elsewhere");
         return VG_OK;
     }
     return vg__txn_run(ctx, VG_TXN_WRITE, secret_in_store, ctx);

@@ -25,13 +25,13 @@ static int run_once(vg__txn *txn, vg__txn_fn body, void *payload)
     int rc = b->begin(txn->conn, txn->mode);
 
     if (rc != VG_OK)
-        return vg__store_fail(txn, rc, "cannot begin a transaction");
+        return vg__store_fail(txn, rc, "transaction");
     rc = body(txn, payload);
     if (rc == VG_OK) {
         rc = b->commit(txn->conn);
         if (rc == VG_OK)
             return VG_OK;
-        vg__store_fail(txn, rc, "cannot commit");
+        vg__store_fail(txn, rc, "transaction");
     }
     b->rollback(txn->conn);
     return rc;

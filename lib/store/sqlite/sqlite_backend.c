@@ -293,15 +293,29 @@ static const char *sq_errmsg(vg_store_conn *conn)
     return conn ? conn->errmsg : "";
 }
 
+static int sq_rollback(vg_store_conn *conn);
+
 static int sq_begin(vg_store_conn *conn, vg_txn_mode mode)
 {
+    conn->mode = mode;
     return vg__sq_run(conn, mode == VG_TXN_WRITE ? SQ_BEGIN_WRITE : SQ_BEGIN_READ,
                       "cannot begin a transaction");
 }
 
 static int sq_commit(vg_store_conn *conn)
 {
-    return vg__sq_run(conn, SQ_COMMIT, "cannot commit");
+    int rc;
+    if (sqlite3_get_autocommit(conn->db)) { /* SQLite ended the transaction after an error */
+        if (conn->mode == VG_TXN_READ)
+            return VG_OK; /* nothing was to be written */
+        snprintf(conn->errmsg, sizeof conn->errmsg, "the transaction was rolled back by SQLite");
+        return VG_ESTORE;
+    }
+    rc = vg__sq_run(conn, SQ_COMMIT, "cannot commit");
+    /* Ending a read fails when damage was met inside it; what it read stands either way. */
+    if (rc != VG_OK && conn->mode == VG_TXN_READ && sq_rollback(conn) == VG_OK)
+        rc = VG_OK;
+    return rc;
 }
 
 static int sq_rollback(vg_store_conn *conn)

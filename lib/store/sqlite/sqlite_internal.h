@@ -33,6 +33,7 @@ struct vg_store_conn {
     sqlite3_stmt *stmts[SQ_STMT_COUNT];
     vg_alloc_fn alloc;
     void *alloc_payload;
+    vg_txn_mode mode; /* of the current or last transaction */
     int busy_timeout_ms;
     int64_t busy_started_ns;
     uint64_t jitter_state;

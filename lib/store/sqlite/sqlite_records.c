@@ -133,5 +133,9 @@ int vg__sq_check(vg_store_conn *conn, vg_store_problem_fn callback, void *payloa
     int rc = report_rows(conn, SQ_INTEGRITY_CHECK, "sqlite.integrity", callback, payload);
     if (rc == VG_OK)
         rc = report_rows(conn, SQ_FOREIGN_KEY_CHECK, "sqlite.foreign_keys", callback, payload);
+    if (rc == VG_ESTORE_CORRUPT) { /* damage so bad the check stopped: that is its finding */
+        callback("sqlite.integrity", "database", conn->errmsg, payload);
+        rc = VG_OK;
+    }
     return rc;
 }

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# Installs what building and testing libvidgo needs and is missing: Debian packages via apt,
+# Python packages via pip. Safe to run again; installs nothing that is already there.
+set -euo pipefail
+
+DEBIAN_PACKAGES=(
+    meson ninja-build pkg-config gcc g++ python3
+    libcurl4-openssl-dev libcjson-dev libsqlite3-dev libsodium-dev libutf8proc-dev
+    libcmocka-dev libpq-dev postgresql
+)
+PYTHON_PACKAGES=(pytest)
+
+as_root() {
+    if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+missing=()
+for pkg in "${DEBIAN_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+    echo "installing Debian packages: ${missing[*]}"
+    as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+        "${missing[@]}" >/dev/null
+fi
+
+py=$(command -v python3)
+for pkg in "${PYTHON_PACKAGES[@]}"; do
+    if ! "$py" -c "import $pkg" 2>/dev/null; then
+        echo "installing Python package: $pkg"
+        "$py" -m pip install -q "$pkg" 2>/dev/null ||
+            "$py" -m pip install -q --break-system-packages "$pkg"
+    fi
+done

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# Quick start, step 2: every test, in a normal build and in an ASan+UBSan build. Ends with
+# one line "N passed, N failed" (totals over both builds) and exits non-zero on any failure.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/install-deps.sh || exit 1
+
+declare -A SETUP_ARGS=(
+    [build]=""
+    [build-asan]="-Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug"
+)
+passed=0
+failed=0
+skipped=0
+
+for dir in build build-asan; do
+    echo "=== $dir ==="
+    # shellcheck disable=SC2086
+    if { [ -f "$dir/build.ninja" ] || meson setup "$dir" ${SETUP_ARGS[$dir]} >/dev/null; } &&
+        ninja -C "$dir" >/dev/null; then
+        rm -f "$dir/meson-logs/testlog.json"
+        meson test -C "$dir" --print-errorlogs --num-processes 2
+        counts=$(python3 - "$dir/meson-logs/testlog.json" <<'PY'
+import json, sys
+ok = bad = skip = 0
+try:
+    lines = open(sys.argv[1]).read().splitlines()
+except OSError:
+    lines = []
+for line in lines:
+    result = json.loads(line)["result"]
+    if result in ("OK", "EXPECTEDFAIL"):
+        ok += 1
+    elif result == "SKIP":
+        skip += 1
+    else:
+        bad += 1
+print(ok, bad if lines else 1, skip)
+PY
+        )
+        read -r p f s <<<"$counts"
+        passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + s))
+    else
+        echo "$dir: the build failed"
+        failed=$((failed + 1))
+    fi
+done
+
+[ "$skipped" -gt 0 ] && echo "$skipped skipped"
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
