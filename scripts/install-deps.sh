@@ -7,7 +7,7 @@ set -euo pipefail
 DEBIAN_PACKAGES=(
     meson ninja-build pkg-config gcc g++ python3
     libcurl4-openssl-dev libcjson-dev libsqlite3-dev libsodium-dev libutf8proc-dev
-    libcmocka-dev libpq-dev postgresql
+    libcmocka-dev libpq-dev postgresql clang
 )
 PYTHON_PACKAGES=(pytest)
 

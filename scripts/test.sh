@@ -1,21 +1,24 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# Quick start, step 2: every test, in a normal build and in an ASan+UBSan build. Ends with
-# one line "N passed, N failed" (totals over both builds) and exits non-zero on any failure.
+# Quick start, step 2: every test, in a normal build (gcc), an ASan+UBSan build (gcc) and a
+# clang build. Ends with one line "N passed, N failed" (totals over all builds) and exits
+# non-zero on any failure.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/install-deps.sh || exit 1
 
+BUILDS=(build build-asan build-clang)
 declare -A SETUP_ARGS=(
     [build]=""
     [build-asan]="-Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug"
+    [build-clang]="--native-file scripts/clang.ini"
 )
 passed=0
 failed=0
 skipped=0
 
-for dir in build build-asan; do
+for dir in "${BUILDS[@]}"; do
     echo "=== $dir ==="
     # shellcheck disable=SC2086
     if { [ -f "$dir/build.ninja" ] || meson setup "$dir" ${SETUP_ARGS[$dir]} >/dev/null; } &&

@@ -58,7 +58,7 @@ struct vg_ctx {
 /* Records a failure on the calling thread and, when ctx is not NULL, on the context;
  * returns code so that callers can write `return vg__fail(ctx, VG_EINVAL, "...")`. */
 int vg__fail(vg_ctx *ctx, int code, const char *fmt, ...) VG__PRINTF(3, 4);
-int vg__failv(vg_ctx *ctx, int code, const char *fmt, va_list ap);
+int vg__failv(vg_ctx *ctx, int code, const char *fmt, va_list ap) VG__PRINTF(3, 0);
 
 /* Sends a message to the context's log callback if its level passes. */
 void vg__log(const vg_ctx *ctx, vg_log_level level, const char *fmt, ...) VG__PRINTF(3, 4);
