@@ -21,9 +21,11 @@ static const struct {
     int from, to;
     int exit_code;
 } exit_ranges[] = {
-    {VG_EINVARIANT, VG_EINVARIANT, CLI_EXIT_REFUSED},
-    {VG_ESTORE_CONNECT, VG_ESTORE, CLI_EXIT_STORE},
-    {VG_ECURRENCY, VG_EPLAN_UNKNOWN, CLI_EXIT_REFUSED},
+    {-899, -700, CLI_EXIT_REFUSED}, /* payments, generation */
+    {-699, -600, CLI_EXIT_FAILURE}, /* providers */
+    {-599, -200, CLI_EXIT_REFUSED}, /* cache, accounts, credits (VG_EINVARIANT too), plans */
+    {-199, -100, CLI_EXIT_STORE},
+    {VG_ECONFIG, VG_ECONFIG, CLI_EXIT_USAGE},
     {VG_EINVAL, VG_EINVAL, CLI_EXIT_USAGE},
 };
 
@@ -63,14 +65,16 @@ int cli_usage_error(cli_state *cli, const cli_command *cmd, const char *message)
     return CLI_EXIT_USAGE;
 }
 
-int cli_open(vg_ctx **out, cli_state *cli, int create)
+int cli_open(vg_ctx **out, cli_state *cli, enum cli_open_mode mode)
 {
     vg_config config;
-    int rc;
+    int rc, code;
 
     vg_config_init(&config, VG_CONFIG_VERSION);
     config.store = cli->db;
-    config.flags = create ? VG_OPEN_CREATE : 0;
+    config.flags = mode == CLI_OPEN_CREATE     ? VG_OPEN_CREATE
+                   : mode == CLI_OPEN_READONLY ? VG_OPEN_READONLY
+                                               : 0;
     config.lang = cli->lang;
     config.log = log_to_stderr;
     config.log_level = VG_LOG_WARN;
@@ -79,7 +83,11 @@ int cli_open(vg_ctx **out, cli_state *cli, int create)
         config.clock_payload = &cli->now;
     }
     rc = vg_open(out, &config);
-    return rc == VG_OK ? CLI_EXIT_OK : cli_fail(cli, rc, "cannot open the store");
+    if (rc == VG_OK)
+        return CLI_EXIT_OK;
+    code = cli_fail(cli, rc, "cannot open the store");
+    /* A store that cannot be opened is exit 3 whatever the cause, but bad options. */
+    return code == CLI_EXIT_USAGE ? code : CLI_EXIT_STORE;
 }
 
 void cli_print_json(cJSON *doc)

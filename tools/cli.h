@@ -36,9 +36,16 @@ typedef struct cli_command {
     int (*run)(cli_state *cli);
 } cli_command;
 
-/* Opens the store named by --db; with `create`, creates it if missing. Reports a failure
- * (text or JSON) and returns its exit code, or CLI_EXIT_OK with *out set. */
-int cli_open(vg_ctx **out, cli_state *cli, int create);
+/* How a command opens the store. */
+enum cli_open_mode {
+    CLI_OPEN_EXISTING = 0, /* read-write; fails if there is no store */
+    CLI_OPEN_CREATE = 1,   /* read-write; creates the store if missing */
+    CLI_OPEN_READONLY = 2  /* never writes, not even to upgrade the schema */
+};
+
+/* Opens the store named by --db. Reports a failure (text or JSON) and returns its exit
+ * code, or CLI_EXIT_OK with *out set. */
+int cli_open(vg_ctx **out, cli_state *cli, enum cli_open_mode mode);
 
 /* Reports a library failure (the thread's last error) and returns the exit code for it. */
 int cli_fail(cli_state *cli, int status, const char *what);

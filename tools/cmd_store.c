@@ -55,7 +55,7 @@ static int run_init(cli_state *cli)
 
     if (cli->argc > 0)
         return cli_usage_error(cli, &cli_cmd_init, "takes no arguments");
-    if ((code = cli_open(&ctx, cli, 1)) != CLI_EXIT_OK)
+    if ((code = cli_open(&ctx, cli, CLI_OPEN_CREATE)) != CLI_EXIT_OK)
         return code;
     rc = describe_store(&doc, ctx);
     if (rc != VG_OK) {
@@ -95,7 +95,7 @@ static int run_check(cli_state *cli)
         cJSON_Delete(problems);
         return cli_usage_error(cli, &cli_cmd_check, "takes no arguments");
     }
-    if ((code = cli_open(&ctx, cli, 0)) != CLI_EXIT_OK) {
+    if ((code = cli_open(&ctx, cli, CLI_OPEN_READONLY)) != CLI_EXIT_OK) {
         cJSON_Delete(problems);
         return code;
     }

@@ -9,16 +9,18 @@
 VG_BEGIN_DECLS
 
 /* Initialises the libraries libvidgo stands on (libsodium, libcurl). Idempotent and
- * thread-safe; vg_open() calls it too. Returns VG_OK or VG_ERROR if libsodium cannot start. */
+ * thread-safe; vg_open() calls it too. Returns VG_OK, or VG_ERROR if either cannot start. */
 VG_API int vg_global_init(void);
 
 /*
  * Opens the store named by the config (NULL config = all defaults), creating it when
  * VG_OPEN_CREATE is set and upgrading an older schema to this library's, and returns a new
  * context in *out, owned by the caller (vg_close). The context may be shared by threads.
- * Returns VG_OK, VG_EINVAL, VG_EVERSION, VG_ECONFIG, VG_ENOMEM, VG_ESTORE_OPEN (missing
- * without VG_OPEN_CREATE, a directory, no permission), VG_ESTORE_CORRUPT (not a libvidgo
- * store), VG_ESTORE_VERSION (schema newer than this library), VG_EBUSY, VG_ESTORE.
+ * Returns VG_OK, VG_EINVAL, VG_EVERSION, VG_ECONFIG, VG_EUTF8 (location not UTF-8),
+ * VG_ENOMEM, VG_EUNSUPPORTED (a PostgreSQL URL in a build without it), VG_ESTORE_OPEN
+ * (missing without VG_OPEN_CREATE, a directory, no permission), VG_ESTORE_CORRUPT (not a
+ * libvidgo store), VG_ESTORE_VERSION (schema newer than this library), VG_ESTORE_READONLY
+ * (read-only and the schema is older), VG_EBUSY, VG_EIO, VG_ESTORE.
  * On failure *out is NULL and vg_error_last() says why.
  */
 VG_API int vg_open(vg_ctx **out, const vg_config *config);

@@ -7,6 +7,7 @@
 #include "version.h"
 #include "errors.h"
 #include "clock.h"
+#include "constants.h"
 #include "config.h"
 #include "context.h"
 #include "store.h"

@@ -10,8 +10,8 @@ int vg_config_init(vg_config *config, unsigned int version)
 
     if (!config)
         return vg__fail(NULL, VG_EINVAL, "config is NULL");
-    if (version != VG_CONFIG_VERSION)
-        return vg__fail(NULL, VG_EVERSION, "config version %u is not %u", version,
+    if (version < 1 || version > VG_CONFIG_VERSION)
+        return vg__fail(NULL, VG_EVERSION, "config version %u is not 1..%u", version,
                         VG_CONFIG_VERSION);
     memcpy(config, &defaults, sizeof *config);
     return VG_OK;

@@ -9,8 +9,8 @@
 
 static int config_check(const vg_config *config)
 {
-    if (config->version != VG_CONFIG_VERSION)
-        return vg__fail(NULL, VG_EVERSION, "config version %u is not %u (use vg_config_init)",
+    if (config->version < 1 || config->version > VG_CONFIG_VERSION)
+        return vg__fail(NULL, VG_EVERSION, "config version %u is not 1..%u (use vg_config_init)",
                         config->version, VG_CONFIG_VERSION);
     if (config->log_level < VG_LOG_DEBUG || config->log_level > VG_LOG_NONE)
         return vg__fail(NULL, VG_ECONFIG, "config.log_level %d is not a vg_log_level",

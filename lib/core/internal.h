@@ -82,7 +82,7 @@ int vg__utf8_valid(const char *s);
 int vg__secret_load(vg_ctx *ctx, const vg_config *config);
 
 /* Once the store is open and no secret was configured: reads the secret kept in the store,
- * creating it on first use. */
+ * creating it on first use (a read-only context that finds none makes up one for itself). */
 int vg__secret_load_from_store(vg_ctx *ctx);
 
 #endif

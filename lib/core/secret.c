@@ -38,7 +38,7 @@ static int secret_in_store(vg__txn *txn, void *payload)
         vg__free(ctx, hex);
         return rc;
     }
-    if (rc != VG_ENOTFOUND)
+    if (rc != VG_ENOTFOUND || txn->mode != VG_TXN_WRITE)
         return rc;
     randombytes_buf(bytes, sizeof bytes);
     sodium_bin2hex(fresh, sizeof fresh, bytes, sizeof bytes);
@@ -73,14 +73,19 @@ int vg__secret_load(vg_ctx *ctx, const vg_config *config)
 
 int vg__secret_load_from_store(vg_ctx *ctx)
 {
+    int rc;
+
     if (ctx->secret_len)
         return VG_OK;
-    if (ctx->flags & VG_OPEN_READONLY) {
+    if (!(ctx->flags & VG_OPEN_READONLY))
+        return vg__txn_run(ctx, VG_TXN_WRITE, secret_in_store, ctx);
+    rc = vg__txn_run(ctx, VG_TXN_READ, secret_in_store, ctx);
+    if (rc == VG_ENOTFOUND) { /* a read-only context cannot keep a new one */
         randombytes_buf(ctx->secret, VG__SECRET_MIN);
         ctx->secret_len = VG__SECRET_MIN;
-        vg__log(ctx, VG_LOG_WARN, "read-only store without a configured secret: tokens made "
-                                  "by this context will not verify elsewhere");
-        return VG_OK;
+        vg__log(ctx, VG_LOG_WARN, "read-only store without a secret: tokens made by this "
+                                  "context will not verify elsewhere");
+        rc = VG_OK;
     }
-    return vg__txn_run(ctx, VG_TXN_WRITE, secret_in_store, ctx);
+    return rc;
 }

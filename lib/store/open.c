@@ -37,8 +37,9 @@ static int pick_backend(vg_ctx *ctx, const vg_config *config)
 static int backend_complete(vg_ctx *ctx)
 {
     const vg_store_backend *b = ctx->backend;
-    if (b->version < 1 || !b->name || !b->connect || !b->disconnect || !b->begin || !b->commit ||
-        !b->rollback || !b->schema_get || !b->schema_step)
+    if (b->version < 1 || !b->name || !b->connect || !b->disconnect || !b->errmsg || !b->begin ||
+        !b->commit || !b->rollback || !b->schema_get || !b->schema_step || !b->meta_get ||
+        !b->meta_put || !b->meta_delete || !b->event_append || !b->event_list)
         return vg__fail(ctx, VG_ECONFIG, "the store backend \"%s\" lacks required methods",
                         b->name ? b->name : "?");
     return VG_OK;
@@ -49,7 +50,7 @@ static int backend_complete(vg_ctx *ctx)
 static char *redact_location(vg_ctx *ctx, const char *loc)
 {
     size_t n = strlen(loc);
-    char *out = vg__alloc(ctx, n + 4 * 3 + 1), *w;
+    char *out = vg__alloc(ctx, 2 * n + 8), *w; /* "***" grows each password by at most 3 */
     const char *scheme = strstr(loc, "://"), *at, *colon, *p;
 
     if (!out)

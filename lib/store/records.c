@@ -7,7 +7,9 @@ int vg__store_fail(vg__txn *txn, int code, const char *what)
     const char *detail = txn->backend->errmsg ? txn->backend->errmsg(txn->conn) : NULL;
     if (code == VG_ENOTFOUND)
         return code; /* an expected answer, not a failure */
-    return vg__fail(txn->ctx, code, "%s: %s", what, detail && *detail ? detail : vg_error_name(code));
+    if (detail && *detail) /* the backend's message already says what failed */
+        return vg__fail(txn->ctx, code, "%s", detail);
+    return vg__fail(txn->ctx, code, "%s: %s", what, vg_error_name(code));
 }
 
 /* Returns VG_OK if the backend implements `method`, else records VG_EUNSUPPORTED. */
@@ -58,6 +60,7 @@ typedef struct event_forward {
     vg_event_fn callback;
     void *payload;
     int64_t last_id; /* a retried transaction resumes after what was delivered */
+    int delivered;
 } event_forward;
 
 static int forward_event(const vg_store_event *event, void *payload)
@@ -66,6 +69,7 @@ static int forward_event(const vg_store_event *event, void *payload)
     if (event->id <= fw->last_id)
         return 0;
     fw->last_id = event->id;
+    fw->delivered++;
     return fw->callback(event->id, event->at, event->kind, event->detail, fw->payload);
 }
 
@@ -77,13 +81,15 @@ typedef struct event_query {
 static int list_events_body(vg__txn *txn, void *payload)
 {
     event_query *q = payload;
-    return vg__event_list(txn, q->fw.last_id, q->limit, forward_event, &q->fw);
+    if (q->fw.delivered >= q->limit)
+        return VG_OK;
+    return vg__event_list(txn, q->fw.last_id, q->limit - q->fw.delivered, forward_event, &q->fw);
 }
 
 int vg_store_events(vg_ctx *ctx, int64_t after_id, int limit, vg_event_fn callback,
                     void *payload)
 {
-    event_query q = {{callback, payload, after_id}, limit};
+    event_query q = {{callback, payload, after_id, 0}, limit};
 
     if (!ctx || !callback)
         return vg__fail(ctx, VG_EINVAL, "vg_store_events: NULL argument");

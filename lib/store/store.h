@@ -17,7 +17,8 @@ typedef struct vg__txn {
  * transaction is retried), so it must have no effect outside the store but its result. */
 typedef int (*vg__txn_fn)(vg__txn *txn, void *payload);
 
-/* Most times a transaction is run again after VG_EBUSY or VG_ECONFLICT. */
+/* Most times a transaction body runs (the first run and its retries after VG_EBUSY or
+ * VG_ECONFLICT); retries also stop once the context's busy timeout has passed. */
 #define VG__TXN_MAX_ATTEMPTS 8
 
 /* Picks the backend for a store location and connects the pool's first connection, then
@@ -26,8 +27,9 @@ int vg__store_open(vg_ctx *ctx, const vg_config *config);
 void vg__store_close(vg_ctx *ctx);
 
 /* Runs body inside a transaction of the given mode on a pooled connection: commits when it
- * returns VG_OK, rolls back otherwise, and retries the whole of it on VG_EBUSY/VG_ECONFLICT
- * up to VG__TXN_MAX_ATTEMPTS times. Returns the body's status or the store's. */
+ * returns VG_OK, rolls back otherwise, and runs the whole of it again on VG_EBUSY or
+ * VG_ECONFLICT, at most VG__TXN_MAX_ATTEMPTS times in all and only within the busy timeout.
+ * Returns the body's status or the store's. */
 int vg__txn_run(vg_ctx *ctx, vg_txn_mode mode, vg__txn_fn body, void *payload);
 
 /* Connection pool (pool.c). */

@@ -37,9 +37,17 @@ static int run_once(vg__txn *txn, vg__txn_fn body, void *payload)
     return rc;
 }
 
+static int64_t elapsed_ms(const struct timespec *since)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (int64_t)(now.tv_sec - since->tv_sec) * 1000 + (now.tv_nsec - since->tv_nsec) / 1000000;
+}
+
 int vg__txn_run(vg_ctx *ctx, vg_txn_mode mode, vg__txn_fn body, void *payload)
 {
     vg__txn txn = {ctx, ctx->backend, NULL, mode};
+    struct timespec started;
     int rc, attempt;
 
     if (mode == VG_TXN_WRITE && (ctx->flags & VG_OPEN_READONLY))
@@ -47,9 +55,12 @@ int vg__txn_run(vg_ctx *ctx, vg_txn_mode mode, vg__txn_fn body, void *payload)
     rc = vg__pool_acquire(ctx, &txn.conn);
     if (rc != VG_OK)
         return rc;
+    clock_gettime(CLOCK_MONOTONIC, &started);
     for (attempt = 0;; attempt++) {
         rc = run_once(&txn, body, payload);
-        if (!is_retryable(rc) || attempt + 1 >= VG__TXN_MAX_ATTEMPTS)
+        /* A busy store already waited in the backend: the retries share one time budget. */
+        if (!is_retryable(rc) || attempt + 1 >= VG__TXN_MAX_ATTEMPTS ||
+            elapsed_ms(&started) >= ctx->busy_timeout_ms)
             break;
         vg__log(ctx, VG_LOG_DEBUG, "transaction retried after %s", vg_error_name(rc));
         backoff(attempt);

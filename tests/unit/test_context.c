@@ -468,6 +468,21 @@ static void test_a_postgres_url_needs_the_backend(void **state)
     assert_null(strstr(vg_error_last(), "hunter2"));
 }
 
+static void test_passwords_in_the_location_are_never_shown(void **state)
+{
+    char path[512];
+    vg_ctx *ctx;
+    const char *shown;
+    (void)state;
+    /* Many empty passwords: each grows by "***", which once overflowed the copy. */
+    snprintf(path, sizeof path, "%s/x?password=&password=&password=&password=&password=&password=&password=&password=&password=s3cret", dir);
+    assert_int_equal(open_at(&ctx, path, VG_OPEN_CREATE), VG_OK);
+    shown = vg_store_location(ctx);
+    assert_null(strstr(shown, "s3cret"));
+    assert_non_null(strstr(shown, "password=***&password=***&password=***&password=***&password=***&password=***&password=***&password=***&password=***"));
+    vg_close(ctx);
+}
+
 static int setup_dir(void **state)
 {
     (void)state;
@@ -502,6 +517,7 @@ int main(void)
         cmocka_unit_test(test_the_server_secret_comes_from_config_env_or_store),
         cmocka_unit_test(test_version_macros_match_the_library),
         cmocka_unit_test(test_a_postgres_url_needs_the_backend),
+        cmocka_unit_test(test_passwords_in_the_location_are_never_shown),
     };
     return cmocka_run_group_tests(tests, setup_dir, remove_dir);
 }

@@ -22,8 +22,9 @@ VG_BEGIN_DECLS
  *   locks the rows it reads with `for_update` set (SELECT ... FOR UPDATE).
  * - Every method returns a vg_status; on failure `errmsg` describes the last one, without
  *   secrets. Strings returned to the core are allocated with the params' `alloc`.
- * - New methods are only ever added at the end. The core calls a method only when the
- *   backend's `version` says it exists; an unset (NULL) method is VG_EUNSUPPORTED.
+ * - Every method of version 1 is required but `check`. New methods are only ever added at
+ *   the end; the core calls a method only when the backend's `version` says it exists, and
+ *   treats an unset (NULL) optional method as VG_EUNSUPPORTED.
  */
 
 #define VG_STORE_BACKEND_VERSION 1
@@ -88,13 +89,15 @@ typedef struct vg_store_backend {
     int (*commit)(vg_store_conn *conn);
     int (*rollback)(vg_store_conn *conn);
 
-    /* -- version 1: schema (called inside a VG_TXN_WRITE transaction) -------------- */
+    /* -- version 1: schema ---------------------------------------------------------- */
 
     /* Reads the store's schema version into *out: 0 for an empty store. Returns
-     * VG_ESTORE_CORRUPT if the store holds something that is not a libvidgo schema. */
+     * VG_ESTORE_CORRUPT if the store holds something that is not a libvidgo schema. Called
+     * inside a transaction of either mode. */
     int (*schema_get)(int *out, vg_store_conn *conn);
     /* Applies the one migration that takes the schema from to_version - 1 to to_version
-     * and records it (with `now`) so that schema_get returns to_version. */
+     * and records it (with `now`) so that schema_get returns to_version. Called inside a
+     * VG_TXN_WRITE transaction; VG_EUNSUPPORTED for a version the backend does not know. */
     int (*schema_step)(vg_store_conn *conn, int to_version, vg_time now);
 
     /* -- version 1: records: meta (small settings, key -> UTF-8 value) --------------- */

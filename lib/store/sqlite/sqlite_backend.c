@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /* The SQLite backend: connections, pragmas, a fair busy handler, transactions, statements. */
 #include <errno.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -150,29 +152,23 @@ static int busy_handler(void *payload, int count)
 {
     vg_store_conn *conn = payload;
     int64_t now = monotonic_ns();
-    uint64_t x;
     struct timespec pause;
 
     if (count == 0)
         conn->busy_started_ns = now;
     else if (now - conn->busy_started_ns >= (int64_t)conn->busy_timeout_ms * 1000000)
         return 0;
-    x = conn->jitter_state; /* xorshift64 */
-    x ^= x << 13;
-    x ^= x >> 7;
-    x ^= x << 17;
-    conn->jitter_state = x;
     pause.tv_sec = 0;
-    pause.tv_nsec = (long)(50000 + x % 500000);
+    pause.tv_nsec = 50000 + (long)randombytes_uniform(500000);
     nanosleep(&pause, NULL);
     return 1;
 }
 
 static const char *strip_scheme(const char *location)
 {
-    if (strncmp(location, "sqlite://", 9) == 0)
+    if (strncasecmp(location, "sqlite://", 9) == 0)
         return location + 9;
-    if (strncmp(location, "sqlite:", 7) == 0)
+    if (strncasecmp(location, "sqlite:", 7) == 0)
         return location + 7;
     return location;
 }
@@ -263,7 +259,6 @@ static int sq_connect(vg_store_conn **out, const vg_store_params *params, char *
     conn->alloc = params->alloc;
     conn->alloc_payload = params->alloc_payload;
     conn->busy_timeout_ms = params->busy_timeout_ms;
-    conn->jitter_state = (uint64_t)(uintptr_t)conn ^ (uint64_t)monotonic_ns() ^ 0x9e3779b97f4a7c15u;
 
     rc = sqlite3_open_v2(path, &conn->db, open_flags, NULL);
     if (rc != SQLITE_OK) {

@@ -36,7 +36,6 @@ struct vg_store_conn {
     vg_txn_mode mode; /* of the current or last transaction */
     int busy_timeout_ms;
     int64_t busy_started_ns;
-    uint64_t jitter_state;
     char errmsg[512];
 };
 
