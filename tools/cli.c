@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* Opening the store for a command, reporting failures, printing JSON. */
+#include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "cli.h"
 
@@ -98,4 +100,56 @@ void cli_print_json(cJSON *doc)
         free(text);
     }
     cJSON_Delete(doc);
+}
+
+int cli_take_option(cli_state *cli, const char *name, const char **value)
+{
+    size_t n = strlen(name);
+    int i, taken = 0;
+
+    for (i = 0; i < cli->argc; i++) {
+        const char *arg = cli->argv[i];
+        if (strncmp(arg, name, n) != 0 || (arg[n] != '\0' && arg[n] != '='))
+            continue;
+        if (arg[n] == '=') {
+            *value = arg + n + 1;
+            taken = 1;
+        } else if (i + 1 < cli->argc) {
+            *value = cli->argv[i + 1];
+            taken = 2;
+        } else {
+            return -1;
+        }
+        memmove(&cli->argv[i], &cli->argv[i + taken], (size_t)(cli->argc - i - taken) * sizeof *cli->argv);
+        cli->argc -= taken;
+        return 1;
+    }
+    return 0;
+}
+
+const char *cli_unknown_option(const cli_state *cli)
+{
+    int i;
+    for (i = 0; i < cli->argc; i++)
+        if (cli->argv[i][0] == '-' && cli->argv[i][1] != '\0')
+            return cli->argv[i];
+    return NULL;
+}
+
+int cli_parse_int(const char *text, long long min, long long max, long long *out)
+{
+    char *end;
+    long long v;
+    errno = 0;
+    v = strtoll(text, &end, 10);
+    if (errno || end == text || *end || v < min || v > max)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+int cli_find_user(vg_user *out, cli_state *cli, vg_ctx *ctx, const char *email)
+{
+    int rc = vg_user_find(out, ctx, email);
+    return rc == VG_OK ? CLI_EXIT_OK : cli_fail(cli, rc, "cannot find the user");
 }

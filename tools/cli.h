@@ -50,6 +50,20 @@ int cli_open(vg_ctx **out, cli_state *cli, enum cli_open_mode mode);
 /* Reports a library failure (the thread's last error) and returns the exit code for it. */
 int cli_fail(cli_state *cli, int status, const char *what);
 
+/* Takes "--name VALUE" or "--name=VALUE" out of the command's arguments. Returns 1 and sets
+ * *value if present, 0 if absent, -1 if its value is missing. */
+int cli_take_option(cli_state *cli, const char *name, const char **value);
+
+/* Returns 1 if the command's arguments still hold an option ("-x", "--x"); the command
+ * then reports it as unknown. */
+const char *cli_unknown_option(const cli_state *cli);
+
+/* Parses a whole decimal integer in [min, max]; returns 0 on success, -1 otherwise. */
+int cli_parse_int(const char *text, long long min, long long max, long long *out);
+
+/* Finds a user by e-mail, reporting a failure. */
+int cli_find_user(vg_user *out, cli_state *cli, vg_ctx *ctx, const char *email);
+
 /* Reports a usage error for a command and returns CLI_EXIT_USAGE. */
 int cli_usage_error(cli_state *cli, const cli_command *cmd, const char *message);
 
@@ -61,5 +75,7 @@ int cli_exit_for(int status);
 
 /* Commands (one file per group). */
 extern const cli_command cli_cmd_version, cli_cmd_init, cli_cmd_check, cli_cmd_demo;
+extern const cli_command cli_cmd_plans, cli_cmd_pricing, cli_cmd_user, cli_cmd_credits,
+    cli_cmd_maintenance;
 
 #endif

@@ -6,7 +6,8 @@
 #include "cli.h"
 
 static const cli_command *const commands[] = {
-    &cli_cmd_init, &cli_cmd_check, &cli_cmd_version, &cli_cmd_demo,
+    &cli_cmd_init, &cli_cmd_check, &cli_cmd_version, &cli_cmd_demo,     &cli_cmd_plans,
+    &cli_cmd_pricing, &cli_cmd_user, &cli_cmd_credits, &cli_cmd_maintenance,
 };
 #define COMMAND_COUNT (sizeof commands / sizeof commands[0])
 
@@ -16,7 +17,7 @@ static void print_help(FILE *out)
     fprintf(out, "usage: vidgo [--db PATH|URL] [--json] [--now TIME] [--lang LANG] COMMAND [ARGS]\n\n"
                  "Commands:\n");
     for (i = 0; i < COMMAND_COUNT; i++)
-        fprintf(out, "  %-10s %s\n", commands[i]->name, commands[i]->summary);
+        fprintf(out, "  %-12s %s\n", commands[i]->name, commands[i]->summary);
     fprintf(out, "\nGlobal options (before or after the command):\n"
                  "  --db PATH|URL  the store (default $VIDGO_DB, else ./vidgo.db)\n"
                  "  --json         machine-readable output on stdout\n"

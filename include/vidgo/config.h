@@ -33,6 +33,25 @@ typedef void *(*vg_alloc_fn)(void *ptr, size_t size, void *payload);
 /* Flags of vg_config.flags. */
 #define VG_OPEN_CREATE 0x1u   /* create the store if it does not exist (set by default) */
 #define VG_OPEN_READONLY 0x2u /* open for reading only; every write fails with VG_ESTORE_READONLY */
+/* Trade durability for speed: a commit survives a crash of the process but maybe not a
+ * power loss (SQLite synchronous=NORMAL). Without it every commit is flushed to disk. */
+#define VG_OPEN_SYNC_NORMAL 0x4u
+
+/* What happens to a held or refunded bonus part whose grant expired meanwhile. */
+typedef enum vg_expired_refund {
+    VG_EXPIRED_REFUND_FORFEIT = 0, /* it is gone, as it would have been without the hold */
+    VG_EXPIRED_REFUND_REGRANT = 1  /* it comes back as a new bonus grant (regrant_ttl_days) */
+} vg_expired_refund;
+
+/* Number of user languages, and the order of every per-language array of the API. */
+#define VG_LANG_COUNT 5
+
+/* Returns the tag of language index i in that order ("en", "ja", "zh-TW", "ko", "es"), or
+ * NULL for i >= VG_LANG_COUNT. */
+VG_API const char *vg_lang_tag(size_t index);
+
+/* Returns the index of a language tag (BCP 47, e.g. "ja-JP", "zh-Hant"), or -1. */
+VG_API int vg_lang_index(const char *tag);
 
 #define VG_CONFIG_VERSION 1
 
@@ -71,10 +90,17 @@ typedef struct vg_config {
 
     /* Default language of user-facing messages: "en", "ja", "zh-TW", "ko" or "es". NULL = "en". */
     const char *lang;
+
+    /* Wallet rules. Every process sharing a store must use the same values. */
+    int hold_ttl_s;                   /* an unsettled hold is released after this; 0 = 7200 */
+    int bonus_ttl_days;               /* default life of a bonus grant; 0 = 90 */
+    vg_expired_refund expired_refund; /* default VG_EXPIRED_REFUND_FORFEIT */
+    int regrant_ttl_days;             /* life of a regranted bonus part; 0 = 7 */
 } vg_config;
 
 #define VG_CONFIG_INIT {VG_CONFIG_VERSION, NULL, NULL, VG_OPEN_CREATE, 0, 0, NULL, NULL, \
-                        NULL, NULL, VG_LOG_INFO, NULL, NULL, NULL, 0, NULL}
+                        NULL, NULL, VG_LOG_INFO, NULL, NULL, NULL, 0, NULL, 0, 0,           \
+                        VG_EXPIRED_REFUND_FORFEIT, 0}
 
 /* Fills *config with the defaults for the given version (pass VG_CONFIG_VERSION).
  * Returns VG_OK, VG_EINVAL if config is NULL, VG_EVERSION for an unknown version. */

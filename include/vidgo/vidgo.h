@@ -11,5 +11,8 @@
 #include "config.h"
 #include "context.h"
 #include "store.h"
+#include "plans.h"
+#include "users.h"
+#include "credits.h"
 
 #endif

@@ -19,7 +19,14 @@ static int config_check(const vg_config *config)
         return vg__fail(NULL, VG_ECONFIG, "config.store_pool_size must be 0..1024");
     if (config->busy_timeout_ms < 0)
         return vg__fail(NULL, VG_ECONFIG, "config.busy_timeout_ms must not be negative");
-    if (config->flags & ~(VG_OPEN_CREATE | VG_OPEN_READONLY))
+    if (config->hold_ttl_s < 0 || config->bonus_ttl_days < 0 || config->regrant_ttl_days < 0 ||
+        config->bonus_ttl_days > 36500 || config->regrant_ttl_days > 36500)
+        return vg__fail(NULL, VG_ECONFIG, "config: hold_ttl_s, bonus_ttl_days and "
+                                          "regrant_ttl_days must be 0..36500 days");
+    if (config->expired_refund != VG_EXPIRED_REFUND_FORFEIT &&
+        config->expired_refund != VG_EXPIRED_REFUND_REGRANT)
+        return vg__fail(NULL, VG_ECONFIG, "config.expired_refund is not a vg_expired_refund");
+    if (config->flags & ~(VG_OPEN_CREATE | VG_OPEN_READONLY | VG_OPEN_SYNC_NORMAL))
         return vg__fail(NULL, VG_ECONFIG, "config.flags has unknown bits 0x%x", config->flags);
     if (config->lang && vg__lang_parse(config->lang) < 0)
         return vg__fail(NULL, VG_ECONFIG, "config.lang: \"%.16s\" is not en, ja, zh-TW, ko or es",
@@ -69,6 +76,10 @@ int vg_open(vg_ctx **out, const vg_config *config)
     ctx->log_level = config->log_level;
     ctx->lang = config->lang ? vg__lang_parse(config->lang) : VG__LANG_EN;
     ctx->flags = config->flags;
+    ctx->hold_ttl_s = config->hold_ttl_s;
+    ctx->bonus_ttl_days = config->bonus_ttl_days;
+    ctx->regrant_ttl_days = config->regrant_ttl_days;
+    ctx->expired_refund = config->expired_refund;
     pthread_mutex_init(&ctx->err_lock, NULL);
     pthread_mutex_init(&ctx->pool.lock, NULL);
     pthread_cond_init(&ctx->pool.available, NULL);

@@ -50,6 +50,12 @@ struct vg_ctx {
     unsigned char secret[VG__SECRET_MAX];
     size_t secret_len;
 
+    /* wallet rules, as configured (0 = default) */
+    int hold_ttl_s;
+    int bonus_ttl_days;
+    int regrant_ttl_days;
+    vg_expired_refund expired_refund;
+
     pthread_mutex_t err_lock;
     int err_code;
     char err_msg[VG__ERRMSG_SIZE];

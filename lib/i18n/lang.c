@@ -3,6 +3,7 @@
 #include <strings.h>
 
 #include "i18n.h"
+#include "vidgo/config.h"
 
 const char *const vg__lang_tags[VG__LANG_COUNT] = {"en", "ja", "zh-TW", "ko", "es"};
 
@@ -35,4 +36,14 @@ int vg__lang_parse(const char *tag)
         if (i != VG__LANG_ZH_TW && same_tag_prefix(tag, vg__lang_tags[i]))
             return (int)i;
     return -1;
+}
+
+const char *vg_lang_tag(size_t index)
+{
+    return index < VG__LANG_COUNT ? vg__lang_tags[index] : NULL;
+}
+
+int vg_lang_index(const char *tag)
+{
+    return vg__lang_parse(tag);
 }

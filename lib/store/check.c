@@ -3,6 +3,7 @@
 #include <stdio.h>
 
 #include "store.h"
+#include "../credits/credits_internal.h"
 
 typedef struct check_run {
     vg_check_fn callback;
@@ -42,10 +43,16 @@ static int check_schema(vg__txn *txn, check_run *run)
     return VG_OK;
 }
 
+static int check_wallets(vg__txn *txn, check_run *run)
+{
+    return vg__credits_audit(txn, report, run);
+}
+
 /* Every check vg_check runs, in order; each domain adds its invariants here. */
 static int (*const checks[])(vg__txn *, check_run *) = {
     check_backend,
     check_schema,
+    check_wallets,
 };
 
 static int check_body(vg__txn *txn, void *payload)

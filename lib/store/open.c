@@ -5,6 +5,7 @@
 #include <strings.h>
 
 #include "store.h"
+#include "../plans/plans_internal.h"
 
 #define DEFAULT_POOL_SIZE 8
 #define DEFAULT_BUSY_TIMEOUT_MS 10000
@@ -85,8 +86,11 @@ static char *redact_location(vg_ctx *ctx, const char *loc)
 
 static int migrate_body(vg__txn *txn, void *payload)
 {
+    int rc = vg__schema_migrate(txn, VG_STORE_SCHEMA_VERSION);
     (void)payload;
-    return vg__schema_migrate(txn, VG_STORE_SCHEMA_VERSION);
+    if (rc == VG_OK && txn->mode == VG_TXN_WRITE)
+        rc = vg__catalog_seed(txn);
+    return rc;
 }
 
 int vg__store_open(vg_ctx *ctx, const vg_config *config)

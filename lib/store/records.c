@@ -12,22 +12,26 @@ int vg__store_fail(vg__txn *txn, int code, const char *what)
     return vg__fail(txn->ctx, code, "%s: %s", what, vg_error_name(code));
 }
 
-/* Returns VG_OK if the backend implements `method`, else records VG_EUNSUPPORTED. */
-static int has_method(vg__txn *txn, const void *method, const char *name)
+/* Returns VG_OK if the backend's version has `method` and sets it, else records
+ * VG_EUNSUPPORTED. */
+static int has_method(vg__txn *txn, unsigned int since, const void *method, const char *name)
 {
-    if (method)
+    if (txn->backend->version >= since && method)
         return VG_OK;
     return vg__fail(txn->ctx, VG_EUNSUPPORTED, "the %s backend has no %s", txn->backend->name,
                     name);
 }
 
-#define CALL(method, what, ...)                                                                    \
+/* Calls a backend method of vtable version `since`, turning a failure into a context error. */
+#define CALL_SINCE(since, method, what, ...)                                                       \
     do {                                                                                           \
-        int rc_ = has_method(txn, (const void *)txn->backend->method, #method);                   \
+        int rc_ = has_method(txn, since, (const void *)txn->backend->method, #method);            \
         if (rc_ == VG_OK)                                                                          \
             rc_ = txn->backend->method(__VA_ARGS__);                                               \
         return rc_ == VG_OK || rc_ == VG_EUNSUPPORTED ? rc_ : vg__store_fail(txn, rc_, what);     \
     } while (0)
+#define CALL(method, what, ...) CALL_SINCE(1, method, what, __VA_ARGS__)
+#define CALL2(method, what, ...) CALL_SINCE(2, method, what, __VA_ARGS__)
 
 int vg__meta_get(vg__txn *txn, char **out, const char *key, int for_update)
 {
@@ -96,4 +100,160 @@ int vg_store_events(vg_ctx *ctx, int64_t after_id, int limit, vg_event_fn callba
     if (limit < 1 || limit > 10000)
         return vg__fail(ctx, VG_EINVAL, "vg_store_events: limit must be 1..10000");
     return vg__txn_run(ctx, VG_TXN_READ, list_events_body, &q);
+}
+
+/* --- version 2 records ------------------------------------------------------------------ */
+
+int vg__plan_put(vg__txn *txn, const vg_plan *plan)
+{
+    CALL2(plan_put, "cannot write a plan", txn->conn, plan);
+}
+
+int vg__plan_get(vg__txn *txn, vg_plan *out, const char *name)
+{
+    CALL2(plan_get, "cannot read a plan", out, txn->conn, name);
+}
+
+int vg__plans_list(vg__txn *txn, vg_plan_fn callback, void *payload)
+{
+    CALL2(plans_list, "cannot list plans", txn->conn, callback, payload);
+}
+
+int vg__service_put(vg__txn *txn, const vg_service *service)
+{
+    CALL2(service_put, "cannot write a service", txn->conn, service);
+}
+
+int vg__service_get(vg__txn *txn, vg_service *out, const char *name)
+{
+    CALL2(service_get, "cannot read a service", out, txn->conn, name);
+}
+
+int vg__services_list(vg__txn *txn, vg_service_fn callback, void *payload)
+{
+    CALL2(services_list, "cannot list services", txn->conn, callback, payload);
+}
+
+int vg__package_put(vg__txn *txn, const vg_package *package)
+{
+    CALL2(package_put, "cannot write a package", txn->conn, package);
+}
+
+int vg__package_get(vg__txn *txn, vg_package *out, const char *name)
+{
+    CALL2(package_get, "cannot read a package", out, txn->conn, name);
+}
+
+int vg__packages_list(vg__txn *txn, vg_store_package_fn callback, void *payload)
+{
+    CALL2(packages_list, "cannot list packages", txn->conn, callback, payload);
+}
+
+int vg__user_insert(vg__txn *txn, int64_t *out_id, const vg_user *user)
+{
+    CALL2(user_insert, "cannot add a user", out_id, txn->conn, user);
+}
+
+int vg__user_get(vg__txn *txn, vg_user *out, int64_t id, int for_update)
+{
+    CALL2(user_get, "cannot read a user", out, txn->conn, id, for_update);
+}
+
+int vg__user_find(vg__txn *txn, vg_user *out, const char *email)
+{
+    CALL2(user_find, "cannot read a user", out, txn->conn, email);
+}
+
+int vg__user_set_plan(vg__txn *txn, int64_t id, const char *plan)
+{
+    CALL2(user_set_plan, "cannot change a user's plan", txn->conn, id, plan);
+}
+
+int vg__users_list(vg__txn *txn, int64_t after_id, int limit, vg_store_user_fn callback,
+                   void *payload)
+{
+    CALL2(users_list, "cannot list users", txn->conn, after_id, limit, callback, payload);
+}
+
+int vg__wallet_get(vg__txn *txn, vg_store_wallet *out, int64_t user_id, int for_update)
+{
+    CALL2(wallet_get, "cannot read a wallet", out, txn->conn, user_id, for_update);
+}
+
+int vg__wallet_put(vg__txn *txn, const vg_store_wallet *wallet)
+{
+    CALL2(wallet_put, "cannot write a wallet", txn->conn, wallet);
+}
+
+int vg__lot_insert(vg__txn *txn, int64_t *out_id, const vg_store_lot *lot)
+{
+    CALL2(lot_insert, "cannot add a bonus grant", out_id, txn->conn, lot);
+}
+
+int vg__lot_update(vg__txn *txn, int64_t lot_id, int64_t remaining)
+{
+    CALL2(lot_update, "cannot update a bonus grant", txn->conn, lot_id, remaining);
+}
+
+int vg__lot_get(vg__txn *txn, vg_store_lot *out, int64_t lot_id)
+{
+    CALL2(lot_get, "cannot read a bonus grant", out, txn->conn, lot_id);
+}
+
+int vg__lots_list(vg__txn *txn, int64_t user_id, vg_store_lot_fn callback, void *payload)
+{
+    CALL2(lots_list, "cannot list bonus grants", txn->conn, user_id, callback, payload);
+}
+
+int vg__hold_insert(vg__txn *txn, int64_t *out_id, const vg_store_hold *hold)
+{
+    CALL2(hold_insert, "cannot add a hold", out_id, txn->conn, hold);
+}
+
+int vg__hold_update(vg__txn *txn, const vg_store_hold *hold)
+{
+    CALL2(hold_update, "cannot update a hold", txn->conn, hold);
+}
+
+int vg__hold_get(vg__txn *txn, vg_store_hold *out, int64_t hold_id, int for_update)
+{
+    CALL2(hold_get, "cannot read a hold", out, txn->conn, hold_id, for_update);
+}
+
+int vg__holds_list_open(vg__txn *txn, int64_t user_id, vg_store_hold_fn callback, void *payload)
+{
+    CALL2(holds_list_open, "cannot list holds", txn->conn, user_id, callback, payload);
+}
+
+int vg__hold_part_insert(vg__txn *txn, const vg_store_hold_part *part)
+{
+    CALL2(hold_part_insert, "cannot add a hold part", txn->conn, part);
+}
+
+int vg__hold_parts_list(vg__txn *txn, int64_t hold_id, vg_store_hold_part_fn callback,
+                        void *payload)
+{
+    CALL2(hold_parts_list, "cannot list hold parts", txn->conn, hold_id, callback, payload);
+}
+
+int vg__ledger_append(vg__txn *txn, const vg_store_ledger_row *row)
+{
+    CALL2(ledger_append, "cannot append to the ledger", txn->conn, row);
+}
+
+int vg__ledger_list(vg__txn *txn, int64_t user_id, int64_t from_seq, int limit, int ascending,
+                    vg_store_ledger_fn callback, void *payload)
+{
+    CALL2(ledger_list, "cannot read the ledger", txn->conn, user_id, from_seq, limit, ascending,
+          callback, payload);
+}
+
+int vg__idempotency_get(vg__txn *txn, vg_store_idempotency *out, int64_t user_id, const char *key)
+{
+    CALL2(idempotency_get, "cannot read an idempotency key", out, txn->conn, user_id, key);
+}
+
+int vg__idempotency_put(vg__txn *txn, const vg_store_idempotency *record)
+{
+    CALL2(idempotency_put, "cannot store an idempotency key", txn->conn, record);
 }

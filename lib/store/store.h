@@ -49,6 +49,41 @@ int vg__event_append(vg__txn *txn, const char *kind, const char *detail);
 int vg__event_list(vg__txn *txn, int64_t after_id, int limit, vg_store_event_fn callback,
                    void *payload);
 
+/* Version 2 records: the catalog, users, wallets, holds, the ledger, idempotency keys. */
+int vg__plan_put(vg__txn *txn, const vg_plan *plan);
+int vg__plan_get(vg__txn *txn, vg_plan *out, const char *name);
+int vg__plans_list(vg__txn *txn, vg_plan_fn callback, void *payload);
+int vg__service_put(vg__txn *txn, const vg_service *service);
+int vg__service_get(vg__txn *txn, vg_service *out, const char *name);
+int vg__services_list(vg__txn *txn, vg_service_fn callback, void *payload);
+int vg__package_put(vg__txn *txn, const vg_package *package);
+int vg__package_get(vg__txn *txn, vg_package *out, const char *name);
+int vg__packages_list(vg__txn *txn, vg_store_package_fn callback, void *payload);
+int vg__user_insert(vg__txn *txn, int64_t *out_id, const vg_user *user);
+int vg__user_get(vg__txn *txn, vg_user *out, int64_t id, int for_update);
+int vg__user_find(vg__txn *txn, vg_user *out, const char *email);
+int vg__user_set_plan(vg__txn *txn, int64_t id, const char *plan);
+int vg__users_list(vg__txn *txn, int64_t after_id, int limit, vg_store_user_fn callback,
+                   void *payload);
+int vg__wallet_get(vg__txn *txn, vg_store_wallet *out, int64_t user_id, int for_update);
+int vg__wallet_put(vg__txn *txn, const vg_store_wallet *wallet);
+int vg__lot_insert(vg__txn *txn, int64_t *out_id, const vg_store_lot *lot);
+int vg__lot_update(vg__txn *txn, int64_t lot_id, int64_t remaining);
+int vg__lot_get(vg__txn *txn, vg_store_lot *out, int64_t lot_id);
+int vg__lots_list(vg__txn *txn, int64_t user_id, vg_store_lot_fn callback, void *payload);
+int vg__hold_insert(vg__txn *txn, int64_t *out_id, const vg_store_hold *hold);
+int vg__hold_update(vg__txn *txn, const vg_store_hold *hold);
+int vg__hold_get(vg__txn *txn, vg_store_hold *out, int64_t hold_id, int for_update);
+int vg__holds_list_open(vg__txn *txn, int64_t user_id, vg_store_hold_fn callback, void *payload);
+int vg__hold_part_insert(vg__txn *txn, const vg_store_hold_part *part);
+int vg__hold_parts_list(vg__txn *txn, int64_t hold_id, vg_store_hold_part_fn callback,
+                        void *payload);
+int vg__ledger_append(vg__txn *txn, const vg_store_ledger_row *row);
+int vg__ledger_list(vg__txn *txn, int64_t user_id, int64_t from_seq, int limit, int ascending,
+                    vg_store_ledger_fn callback, void *payload);
+int vg__idempotency_get(vg__txn *txn, vg_store_idempotency *out, int64_t user_id, const char *key);
+int vg__idempotency_put(vg__txn *txn, const vg_store_idempotency *record);
+
 /* Turns a backend failure into a context failure with the backend's message. */
 int vg__store_fail(vg__txn *txn, int code, const char *what);
 

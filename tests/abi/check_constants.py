@@ -9,7 +9,7 @@ import tempfile
 
 # Status codes are reached through vg_error_code_at(); include guards and function-like macros
 # are not constants.
-SKIP = re.compile(r"^(VIDGO_\w+_H|VG_API|VG_BEGIN_DECLS|VG_END_DECLS|VG_E\w+|VG_OK|VG_ERROR)$")
+SKIP = re.compile(r"^(VIDGO_\w+_H|VG_API|VG_BEGIN_DECLS|VG_END_DECLS)$")
 
 
 def public_constants(include_dir):
@@ -20,7 +20,7 @@ def public_constants(include_dir):
             if SKIP.match(name) or value.strip().startswith(('"', "{")) or not value.strip():
                 continue
             names.append(name)
-        for body in re.findall(r"typedef enum \w+ \{(.*?)\}", text, flags=re.S):
+        for body in re.findall(r"typedef enum (?!vg_status)\w+ \{(.*?)\}", text, flags=re.S):
             names += [n for n in re.findall(r"\b(VG_[A-Z0-9_]+)\b\s*=", body) if not SKIP.match(n)]
     return sorted(set(names))
 

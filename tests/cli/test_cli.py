@@ -21,7 +21,7 @@ def test_init_creates_the_store_and_check_passes(vidgo):
     assert doc["backend"] == "sqlite"
     assert doc["store"] == "vidgo.db"
     assert (vidgo.cwd / "vidgo.db").exists()
-    assert [e["kind"] for e in doc["journal"]] == ["store.created"]
+    assert [e["kind"] for e in doc["journal"]] == ["store.created", "catalog.seeded"]
     check = vidgo.json("check")
     assert check == {"ok": True, "store": "vidgo.db", "problem_count": 0, "problems": []}
 
@@ -83,14 +83,27 @@ def test_a_newer_store_is_refused(vidgo):
     assert "999" in doc["error"]["message"]
 
 
+def make_version_1_store(path):
+    """Turns a new store back into what schema version 1 left: its two tables only."""
+    with sqlite3.connect(path) as db:
+        tables = [r[0] for r in db.execute(
+            "SELECT name FROM sqlite_schema WHERE type = 'table' AND name LIKE 'vg\\_%' ESCAPE '\\'")]
+        db.execute("PRAGMA foreign_keys = OFF")
+        for table in tables:
+            if table not in ("vg_schema_migrations", "vg_meta"):
+                db.execute(f"DROP TABLE {table}")
+        db.execute("DELETE FROM vg_schema_migrations WHERE version > 1")
+        db.execute("DELETE FROM vg_meta WHERE key = 'catalog_seeded'")
+
+
 def test_an_older_store_is_upgraded_by_init(vidgo):
     vidgo.json("init")
-    with sqlite3.connect(vidgo.cwd / "vidgo.db") as db:
-        db.execute("DELETE FROM vg_schema_migrations WHERE version = 2")
-        db.execute("DROP TABLE vg_events")
+    make_version_1_store(vidgo.cwd / "vidgo.db")
+    assert vidgo.run("check").returncode == 3  # read-only: it will not upgrade
     doc = vidgo.json("init")
     assert doc["schema_version"] == vidgo.json("version")["schema_version"]
-    assert doc["journal"][0]["kind"] == "schema.migrated"
+    assert [e["kind"] for e in doc["journal"]] == ["schema.migrated", "catalog.seeded"]
+    assert vidgo.json("check")["ok"] is True
 
 
 def test_check_reports_a_damaged_index(vidgo):

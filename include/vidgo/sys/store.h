@@ -5,6 +5,9 @@
 
 #include "../common.h"
 #include "../config.h"
+#include "../credits.h"
+#include "../plans.h"
+#include "../users.h"
 
 VG_BEGIN_DECLS
 
@@ -27,10 +30,10 @@ VG_BEGIN_DECLS
  *   treats an unset (NULL) optional method as VG_EUNSUPPORTED.
  */
 
-#define VG_STORE_BACKEND_VERSION 1
+#define VG_STORE_BACKEND_VERSION 2
 
 /* The schema version the core expects a backend to create (see vg_store_schema_latest). */
-#define VG_STORE_SCHEMA_VERSION 2
+#define VG_STORE_SCHEMA_VERSION 3
 
 /* A backend's connection; its layout is the backend's own. */
 typedef struct vg_store_conn vg_store_conn;
@@ -63,6 +66,99 @@ typedef struct vg_store_event {
 
 /* Receives one event during event_list; return 0 to go on, non-zero to stop. */
 typedef int (*vg_store_event_fn)(const vg_store_event *event, void *payload);
+
+/* --- Records of version 2: users, wallets and the catalog ---------------------------- *
+ * Fixed-size strings are NUL-terminated; a backend stores them as text and fills them back
+ * in full. Amounts are int64. Hashes are 32 raw bytes. Callbacks return 0 to go on. */
+
+#define VG_STORE_HASH_SIZE 32
+#define VG_STORE_KEY_SIZE 201    /* idempotency keys: 1..200 bytes of UTF-8 */
+#define VG_STORE_RESULT_SIZE 640 /* an idempotent call's stored outcome, as text */
+
+/* A wallet's current state: credits in each bucket that are not held, and the chain head. */
+typedef struct vg_store_wallet {
+    int64_t user_id;
+    int64_t subscription;
+    int64_t purchased;
+    int64_t bonus;              /* the sum of the remaining amounts of its bonus lots */
+    int64_t held;               /* the sum of its open holds' credit parts */
+    int free_uses;
+    int free_uses_held;
+    vg_time week_start;         /* the Monday 00:00 UTC of the last weekly reset applied */
+    int64_t last_seq;           /* the last ledger row (0: none yet) */
+    unsigned char last_hash[VG_STORE_HASH_SIZE];
+} vg_store_wallet;
+
+/* One bonus grant ("lot"), spent earliest expiry first. */
+typedef struct vg_store_lot {
+    int64_t id;                 /* assigned by lot_insert */
+    int64_t user_id;
+    int64_t amount;             /* as granted */
+    int64_t remaining;          /* not spent, not held, not expired */
+    vg_time granted_at;
+    vg_time expires_at;
+} vg_store_lot;
+
+typedef struct vg_store_hold {
+    int64_t id;                 /* assigned by hold_insert */
+    int64_t user_id;
+    char service[VG_NAME_SIZE];
+    char reference[VG_REFERENCE_SIZE];
+    int64_t price;
+    int64_t from_bonus;
+    int64_t from_subscription;
+    int64_t from_purchased;
+    int free_use;
+    int state;                  /* vg_hold_state */
+    int64_t forfeited;
+    vg_time created_at;
+    vg_time expires_at;
+    vg_time settled_at;
+    vg_time week_start;         /* the wallet's week when the hold was placed */
+} vg_store_hold;
+
+/* The part of a hold's bonus that came from one lot. */
+typedef struct vg_store_hold_part {
+    int64_t hold_id;
+    int64_t lot_id;
+    int64_t amount;
+} vg_store_hold_part;
+
+typedef struct vg_store_ledger_row {
+    int64_t user_id;
+    int64_t seq;
+    vg_time at;
+    vg_time effective_at;
+    int type;                   /* vg_ledger_type */
+    int64_t amount;
+    int64_t bonus, subscription, purchased;
+    int free_uses;
+    int64_t bonus_after, subscription_after, purchased_after, total_after;
+    int free_uses_after;
+    char service[VG_NAME_SIZE];
+    char reference[VG_REFERENCE_SIZE];
+    char idempotency_key[VG_STORE_KEY_SIZE];
+    int64_t hold_id;
+    unsigned char prev_hash[VG_STORE_HASH_SIZE];
+    unsigned char hash[VG_STORE_HASH_SIZE];
+} vg_store_ledger_row;
+
+/* The stored outcome of an idempotent call. */
+typedef struct vg_store_idempotency {
+    int64_t user_id;
+    char key[VG_STORE_KEY_SIZE];
+    unsigned char fingerprint[VG_STORE_HASH_SIZE]; /* of the request */
+    int status;                 /* the call's vg_status */
+    char result[VG_STORE_RESULT_SIZE];             /* the outcome, encoded by the core */
+    vg_time created_at;
+} vg_store_idempotency;
+
+typedef int (*vg_store_user_fn)(const vg_user *user, void *payload);
+typedef int (*vg_store_lot_fn)(const vg_store_lot *lot, void *payload);
+typedef int (*vg_store_hold_fn)(const vg_store_hold *hold, void *payload);
+typedef int (*vg_store_hold_part_fn)(const vg_store_hold_part *part, void *payload);
+typedef int (*vg_store_ledger_fn)(const vg_store_ledger_row *row, void *payload);
+typedef int (*vg_store_package_fn)(const vg_package *package, void *payload);
 
 /* Receives one problem during `check` (same meaning as vg_check_fn in vidgo/store.h). */
 typedef void (*vg_store_problem_fn)(const char *check, const char *subject, const char *detail,
@@ -123,6 +219,71 @@ typedef struct vg_store_backend {
     /* Runs the database's own integrity checks, reporting each problem; returns VG_OK
      * when the check ran (whatever it found) or a store error when it could not run. */
     int (*check)(vg_store_conn *conn, vg_store_problem_fn callback, void *payload);
+
+    /* -- version 2: the catalog (plans, services, packages) --------------------------- *
+     * put inserts or replaces by name; get returns VG_ENOTFOUND for an unknown name; list
+     * orders plans by rank, services by name, packages by credits then name. */
+    int (*plan_put)(vg_store_conn *conn, const vg_plan *plan);
+    int (*plan_get)(vg_plan *out, vg_store_conn *conn, const char *name);
+    int (*plans_list)(vg_store_conn *conn, vg_plan_fn callback, void *payload);
+    int (*service_put)(vg_store_conn *conn, const vg_service *service);
+    int (*service_get)(vg_service *out, vg_store_conn *conn, const char *name);
+    int (*services_list)(vg_store_conn *conn, vg_service_fn callback, void *payload);
+    int (*package_put)(vg_store_conn *conn, const vg_package *package);
+    int (*package_get)(vg_package *out, vg_store_conn *conn, const char *name);
+    int (*packages_list)(vg_store_conn *conn, vg_store_package_fn callback, void *payload);
+
+    /* -- version 2: users ------------------------------------------------------------- */
+
+    /* Inserts a user (its id is ignored) and writes the new id; VG_EEMAIL_TAKEN if the
+     * e-mail exists. */
+    int (*user_insert)(int64_t *out_id, vg_store_conn *conn, const vg_user *user);
+    /* Reads a user by id (locking its row with for_update) or by exact e-mail. */
+    int (*user_get)(vg_user *out, vg_store_conn *conn, int64_t id, int for_update);
+    int (*user_find)(vg_user *out, vg_store_conn *conn, const char *email);
+    int (*user_set_plan)(vg_store_conn *conn, int64_t id, const char *plan);
+    /* Up to `limit` users with id > after_id, by id. */
+    int (*users_list)(vg_store_conn *conn, int64_t after_id, int limit,
+                      vg_store_user_fn callback, void *payload);
+
+    /* -- version 2: wallets ----------------------------------------------------------- */
+
+    /* Reads a wallet (locking it with for_update); VG_ENOTFOUND if there is none. */
+    int (*wallet_get)(vg_store_wallet *out, vg_store_conn *conn, int64_t user_id,
+                      int for_update);
+    /* Inserts or replaces a wallet. */
+    int (*wallet_put)(vg_store_conn *conn, const vg_store_wallet *wallet);
+
+    int (*lot_insert)(int64_t *out_id, vg_store_conn *conn, const vg_store_lot *lot);
+    int (*lot_update)(vg_store_conn *conn, int64_t lot_id, int64_t remaining);
+    int (*lot_get)(vg_store_lot *out, vg_store_conn *conn, int64_t lot_id);
+    /* The user's lots with remaining > 0, earliest expiry first (then by id). */
+    int (*lots_list)(vg_store_conn *conn, int64_t user_id, vg_store_lot_fn callback,
+                     void *payload);
+
+    int (*hold_insert)(int64_t *out_id, vg_store_conn *conn, const vg_store_hold *hold);
+    /* Writes state, forfeited and settled_at of an existing hold. */
+    int (*hold_update)(vg_store_conn *conn, const vg_store_hold *hold);
+    int (*hold_get)(vg_store_hold *out, vg_store_conn *conn, int64_t hold_id, int for_update);
+    /* The user's open holds (state VG_HOLD_OPEN), earliest expiry first (then by id). */
+    int (*holds_list_open)(vg_store_conn *conn, int64_t user_id, vg_store_hold_fn callback,
+                           void *payload);
+    int (*hold_part_insert)(vg_store_conn *conn, const vg_store_hold_part *part);
+    int (*hold_parts_list)(vg_store_conn *conn, int64_t hold_id, vg_store_hold_part_fn callback,
+                           void *payload);
+
+    /* Appends a ledger row; (user_id, seq) is unique: VG_ECONSTRAINT if taken. */
+    int (*ledger_append)(vg_store_conn *conn, const vg_store_ledger_row *row);
+    /* Up to `limit` rows of a user: ascending, those with seq > from_seq; descending,
+     * those with seq < from_seq (from_seq 0: from the newest). */
+    int (*ledger_list)(vg_store_conn *conn, int64_t user_id, int64_t from_seq, int limit,
+                       int ascending, vg_store_ledger_fn callback, void *payload);
+
+    /* Reads the outcome stored under (user_id, key); VG_ENOTFOUND if none. */
+    int (*idempotency_get)(vg_store_idempotency *out, vg_store_conn *conn, int64_t user_id,
+                           const char *key);
+    /* Stores an outcome; VG_ECONSTRAINT if (user_id, key) exists. */
+    int (*idempotency_put)(vg_store_conn *conn, const vg_store_idempotency *record);
 } vg_store_backend;
 
 /* Returns the built-in SQLite backend (always compiled in). */

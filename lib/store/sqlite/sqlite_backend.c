@@ -12,6 +12,40 @@
 
 #include "sqlite_internal.h"
 
+/* The columns of each version-2 record, in the order of its field table (sqlite_catalog.c,
+ * sqlite_wallet.c): statements select them in this order and bind them as ?1, ?2, ... */
+#define PLAN_COLUMNS                                                                               \
+    "name, rank, price_twd, weekly_credits, free_uses, topup_discount_pct, max_resolution, "       \
+    "max_fps, watermark, priority_queue, effects, paid, active, display_names"
+#define SERVICE_COLUMNS                                                                            \
+    "name, kind, credits, api_cost_micro_usd, min_plan, subscribers_only, resolution, "            \
+    "max_duration_s, provider, internal, active, display_names"
+#define PACKAGE_COLUMNS "name, credits, price_twd, active, display_names"
+#define USER_COLUMNS "id, email, plan, verified, active, created_at"
+#define WALLET_COLUMNS                                                                             \
+    "user_id, subscription, purchased, bonus, held, free_uses, free_uses_held, week_start, "       \
+    "last_seq, last_hash"
+#define LOT_COLUMNS "id, user_id, amount, remaining, granted_at, expires_at"
+#define HOLD_COLUMNS                                                                               \
+    "id, user_id, service, reference, price, from_bonus, from_subscription, from_purchased, "      \
+    "free_use, state, forfeited, created_at, expires_at, settled_at, week_start"
+#define PART_COLUMNS "hold_id, lot_id, amount"
+#define LEDGER_COLUMNS                                                                             \
+    "user_id, seq, at, effective_at, type, amount, bonus, subscription, purchased, "               \
+    "free_uses, bonus_after, subscription_after, purchased_after, total_after, "                   \
+    "free_uses_after, service, reference, idempotency_key, hold_id, prev_hash, hash"
+#define IDEMPOTENCY_COLUMNS "user_id, key, fingerprint, status, result, created_at"
+
+/* Placeholders ?1 .. ?n for an INSERT of n columns. */
+#define P3 "?1, ?2, ?3"
+#define P5 P3 ", ?4, ?5"
+#define P6 P5 ", ?6"
+#define P10 P6 ", ?7, ?8, ?9, ?10"
+#define P12 P10 ", ?11, ?12"
+#define P14 P12 ", ?13, ?14"
+#define P15 P14 ", ?15"
+#define P21 P15 ", ?16, ?17, ?18, ?19, ?20, ?21"
+
 static const char *const stmt_sql[SQ_STMT_COUNT] = {
     [SQ_BEGIN_READ] = "BEGIN DEFERRED",
     [SQ_BEGIN_WRITE] = "BEGIN IMMEDIATE",
@@ -34,6 +68,72 @@ static const char *const stmt_sql[SQ_STMT_COUNT] = {
         "SELECT id, at, kind, detail FROM vg_events WHERE id > ?1 ORDER BY id LIMIT ?2",
     [SQ_INTEGRITY_CHECK] = "PRAGMA integrity_check",
     [SQ_FOREIGN_KEY_CHECK] = "PRAGMA foreign_key_check",
+    /* version 2: the catalog, upserted by name */
+    [SQ_PLAN_PUT] = "INSERT INTO vg_plans (" PLAN_COLUMNS ") VALUES (" P14 ") "
+                    "ON CONFLICT (name) DO UPDATE SET rank = excluded.rank, "
+                    "price_twd = excluded.price_twd, weekly_credits = excluded.weekly_credits, "
+                    "free_uses = excluded.free_uses, "
+                    "topup_discount_pct = excluded.topup_discount_pct, "
+                    "max_resolution = excluded.max_resolution, max_fps = excluded.max_fps, "
+                    "watermark = excluded.watermark, priority_queue = excluded.priority_queue, "
+                    "effects = excluded.effects, paid = excluded.paid, active = excluded.active, "
+                    "display_names = excluded.display_names",
+    [SQ_PLAN_GET] = "SELECT " PLAN_COLUMNS " FROM vg_plans WHERE name = ?1",
+    [SQ_PLANS_LIST] = "SELECT " PLAN_COLUMNS " FROM vg_plans ORDER BY rank, name",
+    [SQ_SERVICE_PUT] =
+        "INSERT INTO vg_services (" SERVICE_COLUMNS ") VALUES (" P12 ") "
+        "ON CONFLICT (name) DO UPDATE SET kind = excluded.kind, credits = excluded.credits, "
+        "api_cost_micro_usd = excluded.api_cost_micro_usd, min_plan = excluded.min_plan, "
+        "subscribers_only = excluded.subscribers_only, resolution = excluded.resolution, "
+        "max_duration_s = excluded.max_duration_s, provider = excluded.provider, "
+        "internal = excluded.internal, active = excluded.active, "
+        "display_names = excluded.display_names",
+    [SQ_SERVICE_GET] = "SELECT " SERVICE_COLUMNS " FROM vg_services WHERE name = ?1",
+    [SQ_SERVICES_LIST] = "SELECT " SERVICE_COLUMNS " FROM vg_services ORDER BY name",
+    [SQ_PACKAGE_PUT] = "INSERT INTO vg_packages (" PACKAGE_COLUMNS ") VALUES (" P5 ") "
+                       "ON CONFLICT (name) DO UPDATE SET credits = excluded.credits, "
+                       "price_twd = excluded.price_twd, active = excluded.active, "
+                       "display_names = excluded.display_names",
+    [SQ_PACKAGE_GET] = "SELECT " PACKAGE_COLUMNS " FROM vg_packages WHERE name = ?1",
+    [SQ_PACKAGES_LIST] = "SELECT " PACKAGE_COLUMNS " FROM vg_packages ORDER BY credits, name",
+    /* version 2: users and wallets */
+    [SQ_USER_INSERT] = "INSERT INTO vg_users (" USER_COLUMNS ") VALUES (" P6 ")",
+    [SQ_USER_GET] = "SELECT " USER_COLUMNS " FROM vg_users WHERE id = ?1",
+    [SQ_USER_FIND] = "SELECT " USER_COLUMNS " FROM vg_users WHERE email = ?1",
+    [SQ_USER_SET_PLAN] = "UPDATE vg_users SET plan = ?2 WHERE id = ?1",
+    [SQ_USERS_LIST] = "SELECT " USER_COLUMNS " FROM vg_users WHERE id > ?1 ORDER BY id LIMIT ?2",
+    [SQ_WALLET_GET] = "SELECT " WALLET_COLUMNS " FROM vg_wallets WHERE user_id = ?1",
+    [SQ_WALLET_PUT] =
+        "INSERT INTO vg_wallets (" WALLET_COLUMNS ") VALUES (" P10 ") "
+        "ON CONFLICT (user_id) DO UPDATE SET subscription = excluded.subscription, "
+        "purchased = excluded.purchased, bonus = excluded.bonus, held = excluded.held, "
+        "free_uses = excluded.free_uses, free_uses_held = excluded.free_uses_held, "
+        "week_start = excluded.week_start, last_seq = excluded.last_seq, "
+        "last_hash = excluded.last_hash",
+    [SQ_LOT_INSERT] = "INSERT INTO vg_bonus_lots (" LOT_COLUMNS ") VALUES (" P6 ")",
+    [SQ_LOT_UPDATE] = "UPDATE vg_bonus_lots SET remaining = ?2 WHERE id = ?1",
+    [SQ_LOT_GET] = "SELECT " LOT_COLUMNS " FROM vg_bonus_lots WHERE id = ?1",
+    [SQ_LOTS_LIST] = "SELECT " LOT_COLUMNS " FROM vg_bonus_lots "
+                     "WHERE user_id = ?1 AND remaining > 0 ORDER BY expires_at, id",
+    [SQ_HOLD_INSERT] = "INSERT INTO vg_holds (" HOLD_COLUMNS ") VALUES (" P15 ")",
+    [SQ_HOLD_UPDATE] =
+        "UPDATE vg_holds SET state = ?2, forfeited = ?3, settled_at = ?4 WHERE id = ?1",
+    [SQ_HOLD_GET] = "SELECT " HOLD_COLUMNS " FROM vg_holds WHERE id = ?1",
+    [SQ_HOLDS_LIST_OPEN] = "SELECT " HOLD_COLUMNS " FROM vg_holds " /* 0: VG_HOLD_OPEN */
+                           "WHERE user_id = ?1 AND state = 0 ORDER BY expires_at, id",
+    [SQ_HOLD_PART_INSERT] = "INSERT INTO vg_hold_parts (" PART_COLUMNS ") VALUES (" P3 ")",
+    [SQ_HOLD_PARTS_LIST] =
+        "SELECT " PART_COLUMNS " FROM vg_hold_parts WHERE hold_id = ?1 ORDER BY lot_id",
+    [SQ_LEDGER_APPEND] = "INSERT INTO vg_ledger (" LEDGER_COLUMNS ") VALUES (" P21 ")",
+    [SQ_LEDGER_LIST_ASC] = "SELECT " LEDGER_COLUMNS " FROM vg_ledger "
+                           "WHERE user_id = ?1 AND seq > ?2 ORDER BY seq ASC LIMIT ?3",
+    [SQ_LEDGER_LIST_DESC] = "SELECT " LEDGER_COLUMNS " FROM vg_ledger "
+                            "WHERE user_id = ?1 AND (?2 = 0 OR seq < ?2) "
+                            "ORDER BY seq DESC LIMIT ?3",
+    [SQ_IDEMPOTENCY_GET] =
+        "SELECT " IDEMPOTENCY_COLUMNS " FROM vg_idempotency WHERE user_id = ?1 AND key = ?2",
+    [SQ_IDEMPOTENCY_PUT] =
+        "INSERT INTO vg_idempotency (" IDEMPOTENCY_COLUMNS ") VALUES (" P6 ")",
 };
 
 /* SQLite's primary result codes and the vg_status each one means. */
@@ -268,7 +368,8 @@ static int sq_connect(vg_store_conn **out, const vg_store_params *params, char *
     sqlite3_extended_result_codes(conn->db, 1);
     sqlite3_busy_handler(conn->db, busy_handler, conn);
     if ((!readonly && (rc = run_pragma(conn, "PRAGMA journal_mode = WAL")) != VG_OK) ||
-        (rc = run_pragma(conn, "PRAGMA synchronous = NORMAL")) != VG_OK ||
+        (rc = run_pragma(conn, (params->flags & VG_OPEN_SYNC_NORMAL) ? "PRAGMA synchronous = NORMAL"
+                                                                     : "PRAGMA synchronous = FULL")) != VG_OK ||
         (rc = run_pragma(conn, "PRAGMA foreign_keys = ON")) != VG_OK)
         goto fail;
     *out = conn;
@@ -341,6 +442,36 @@ static const vg_store_backend sqlite_backend = {
     .event_append = vg__sq_event_append,
     .event_list = vg__sq_event_list,
     .check = vg__sq_check,
+    .plan_put = vg__sq_plan_put,
+    .plan_get = vg__sq_plan_get,
+    .plans_list = vg__sq_plans_list,
+    .service_put = vg__sq_service_put,
+    .service_get = vg__sq_service_get,
+    .services_list = vg__sq_services_list,
+    .package_put = vg__sq_package_put,
+    .package_get = vg__sq_package_get,
+    .packages_list = vg__sq_packages_list,
+    .user_insert = vg__sq_user_insert,
+    .user_get = vg__sq_user_get,
+    .user_find = vg__sq_user_find,
+    .user_set_plan = vg__sq_user_set_plan,
+    .users_list = vg__sq_users_list,
+    .wallet_get = vg__sq_wallet_get,
+    .wallet_put = vg__sq_wallet_put,
+    .lot_insert = vg__sq_lot_insert,
+    .lot_update = vg__sq_lot_update,
+    .lot_get = vg__sq_lot_get,
+    .lots_list = vg__sq_lots_list,
+    .hold_insert = vg__sq_hold_insert,
+    .hold_update = vg__sq_hold_update,
+    .hold_get = vg__sq_hold_get,
+    .holds_list_open = vg__sq_holds_list_open,
+    .hold_part_insert = vg__sq_hold_part_insert,
+    .hold_parts_list = vg__sq_hold_parts_list,
+    .ledger_append = vg__sq_ledger_append,
+    .ledger_list = vg__sq_ledger_list,
+    .idempotency_get = vg__sq_idempotency_get,
+    .idempotency_put = vg__sq_idempotency_put,
 };
 
 const vg_store_backend *vg_store_backend_sqlite(void)

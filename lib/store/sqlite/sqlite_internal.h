@@ -4,6 +4,7 @@
 #define VG_SQLITE_INTERNAL_H
 
 #include <sqlite3.h>
+#include <stddef.h>
 
 #include "vidgo/errors.h"
 #include "vidgo/sys/store.h"
@@ -25,6 +26,39 @@ typedef enum sq_stmt {
     SQ_EVENT_LIST,
     SQ_INTEGRITY_CHECK,
     SQ_FOREIGN_KEY_CHECK,
+    /* version 2: the catalog */
+    SQ_PLAN_PUT,
+    SQ_PLAN_GET,
+    SQ_PLANS_LIST,
+    SQ_SERVICE_PUT,
+    SQ_SERVICE_GET,
+    SQ_SERVICES_LIST,
+    SQ_PACKAGE_PUT,
+    SQ_PACKAGE_GET,
+    SQ_PACKAGES_LIST,
+    /* version 2: users and wallets */
+    SQ_USER_INSERT,
+    SQ_USER_GET,
+    SQ_USER_FIND,
+    SQ_USER_SET_PLAN,
+    SQ_USERS_LIST,
+    SQ_WALLET_GET,
+    SQ_WALLET_PUT,
+    SQ_LOT_INSERT,
+    SQ_LOT_UPDATE,
+    SQ_LOT_GET,
+    SQ_LOTS_LIST,
+    SQ_HOLD_INSERT,
+    SQ_HOLD_UPDATE,
+    SQ_HOLD_GET,
+    SQ_HOLDS_LIST_OPEN,
+    SQ_HOLD_PART_INSERT,
+    SQ_HOLD_PARTS_LIST,
+    SQ_LEDGER_APPEND,
+    SQ_LEDGER_LIST_ASC,
+    SQ_LEDGER_LIST_DESC,
+    SQ_IDEMPOTENCY_GET,
+    SQ_IDEMPOTENCY_PUT,
     SQ_STMT_COUNT
 } sq_stmt;
 
@@ -58,6 +92,74 @@ int vg__sq_exec_script(vg_store_conn *conn, const char *sql, const char *what);
 /* Copies a column's text with the connection's allocator; NULL when out of memory. */
 char *vg__sq_column_dup(vg_store_conn *conn, sqlite3_stmt *stmt, int col);
 
+/* How a field of a record struct is stored in its column (sqlite_fields.c). */
+typedef enum sq_kind {
+    SQF_ID,    /* int64_t the store assigns: bound as NULL, so an INSERT assigns it */
+    SQF_INT,   /* int, or an enum the size of an int */
+    SQF_INT64, /* int64_t or vg_time */
+    SQF_TEXT,  /* char[size], NUL-terminated: TEXT, truncated on read to fit */
+    SQF_HASH,  /* unsigned char[size]: a BLOB of exactly size bytes */
+    SQF_NAMES  /* char[VG_LANG_COUNT][VG_DISPLAY_NAME_SIZE]: one TEXT, joined by 0x1F */
+} sq_kind;
+
+typedef struct sq_field {
+    sq_kind kind;
+    size_t offset;
+    size_t size;
+    const char *column;
+} sq_field;
+
+#define SQ_FIELD(type, kind, member)                                                               \
+    {kind, offsetof(type, member), sizeof(((type *)0)->member), #member}
+
+/* A record struct: its fields, in the order of the columns its statements bind (?1, ?2,
+ * ...) and select. */
+typedef struct sq_record {
+    const char *what;      /* for messages: "plan", "ledger row" */
+    size_t size;           /* sizeof the struct */
+    unsigned int version;  /* written to the struct's leading `version` on read; 0: none */
+    const sq_field *fields;
+    size_t count;
+} sq_record;
+
+#define SQ_RECORD(what, type, version, fields)                                                     \
+    {what, sizeof(type), version, fields, sizeof fields / sizeof fields[0]}
+
+/* Binds UTF-8 text that lives until the statement is reset. */
+void vg__sq_bind_text(sqlite3_stmt *stmt, int index, const char *text);
+
+/* Steps a SELECT of rec's columns and reads the row into *out (cleared first). Returns VG_OK
+ * with a row, VG_ENOTFOUND at the end (no message), or an error; it resets the statement
+ * unless it returns VG_OK. */
+int vg__sq_next(void *out, vg_store_conn *conn, sqlite3_stmt *stmt, const sq_record *rec,
+                const char *what);
+
+/* Ends a listing loop over vg__sq_next: resets the statement and turns the end of the rows
+ * (VG_ENOTFOUND) or a stop by the callback (VG_OK) into VG_OK. */
+int vg__sq_list_end(sqlite3_stmt *stmt, int rc);
+
+/* Reads the one row a bound SELECT returns into *out and resets the statement. */
+int vg__sq_get_row(void *out, vg_store_conn *conn, sqlite3_stmt *stmt, const sq_record *rec,
+                   const char *what);
+
+/* Reads one row by a text or an integer key (?1) into *out; VG_ENOTFOUND if none. */
+int vg__sq_get_by_text(void *out, vg_store_conn *conn, sq_stmt id, const sq_record *rec,
+                       const char *key, const char *what);
+int vg__sq_get_by_id(void *out, vg_store_conn *conn, sq_stmt id, const sq_record *rec,
+                     int64_t key, const char *what);
+
+/* Prepares a statement and binds an integer (an id) to ?1. */
+int vg__sq_stmt_with_id(sqlite3_stmt **out, vg_store_conn *conn, sq_stmt id, int64_t key);
+
+/* Binds every field of `record` as ?1, ?2, ... to a statement that writes one row and runs
+ * it; with out_id (may be NULL), writes the id the store assigned. Returns VG_OK, VG_EINVAL
+ * for a value the backend cannot store, or a store error. */
+int vg__sq_write(int64_t *out_id, vg_store_conn *conn, sq_stmt id, const sq_record *rec,
+                 const void *record, const char *what);
+
+/* Runs a bound UPDATE; VG_ENOTFOUND (no message) when it changed no row. */
+int vg__sq_update_one(vg_store_conn *conn, sqlite3_stmt *stmt, const char *what);
+
 /* Schema and record methods (sqlite_schema.c, sqlite_records.c). */
 int vg__sq_schema_get(int *out, vg_store_conn *conn);
 int vg__sq_schema_step(vg_store_conn *conn, int to_version, vg_time now);
@@ -68,5 +170,46 @@ int vg__sq_event_append(int64_t *out_id, vg_store_conn *conn, const vg_store_eve
 int vg__sq_event_list(vg_store_conn *conn, int64_t after_id, int limit,
                       vg_store_event_fn callback, void *payload);
 int vg__sq_check(vg_store_conn *conn, vg_store_problem_fn callback, void *payload);
+
+/* Version 2: the catalog (sqlite_catalog.c). */
+int vg__sq_plan_put(vg_store_conn *conn, const vg_plan *plan);
+int vg__sq_plan_get(vg_plan *out, vg_store_conn *conn, const char *name);
+int vg__sq_plans_list(vg_store_conn *conn, vg_plan_fn callback, void *payload);
+int vg__sq_service_put(vg_store_conn *conn, const vg_service *service);
+int vg__sq_service_get(vg_service *out, vg_store_conn *conn, const char *name);
+int vg__sq_services_list(vg_store_conn *conn, vg_service_fn callback, void *payload);
+int vg__sq_package_put(vg_store_conn *conn, const vg_package *package);
+int vg__sq_package_get(vg_package *out, vg_store_conn *conn, const char *name);
+int vg__sq_packages_list(vg_store_conn *conn, vg_store_package_fn callback, void *payload);
+
+/* Version 2: users, wallets, bonus lots, holds, the ledger, idempotency (sqlite_wallet.c). */
+int vg__sq_user_insert(int64_t *out_id, vg_store_conn *conn, const vg_user *user);
+int vg__sq_user_get(vg_user *out, vg_store_conn *conn, int64_t id, int for_update);
+int vg__sq_user_find(vg_user *out, vg_store_conn *conn, const char *email);
+int vg__sq_user_set_plan(vg_store_conn *conn, int64_t id, const char *plan);
+int vg__sq_users_list(vg_store_conn *conn, int64_t after_id, int limit,
+                      vg_store_user_fn callback, void *payload);
+int vg__sq_wallet_get(vg_store_wallet *out, vg_store_conn *conn, int64_t user_id,
+                      int for_update);
+int vg__sq_wallet_put(vg_store_conn *conn, const vg_store_wallet *wallet);
+int vg__sq_lot_insert(int64_t *out_id, vg_store_conn *conn, const vg_store_lot *lot);
+int vg__sq_lot_update(vg_store_conn *conn, int64_t lot_id, int64_t remaining);
+int vg__sq_lot_get(vg_store_lot *out, vg_store_conn *conn, int64_t lot_id);
+int vg__sq_lots_list(vg_store_conn *conn, int64_t user_id, vg_store_lot_fn callback,
+                     void *payload);
+int vg__sq_hold_insert(int64_t *out_id, vg_store_conn *conn, const vg_store_hold *hold);
+int vg__sq_hold_update(vg_store_conn *conn, const vg_store_hold *hold);
+int vg__sq_hold_get(vg_store_hold *out, vg_store_conn *conn, int64_t hold_id, int for_update);
+int vg__sq_holds_list_open(vg_store_conn *conn, int64_t user_id, vg_store_hold_fn callback,
+                           void *payload);
+int vg__sq_hold_part_insert(vg_store_conn *conn, const vg_store_hold_part *part);
+int vg__sq_hold_parts_list(vg_store_conn *conn, int64_t hold_id,
+                           vg_store_hold_part_fn callback, void *payload);
+int vg__sq_ledger_append(vg_store_conn *conn, const vg_store_ledger_row *row);
+int vg__sq_ledger_list(vg_store_conn *conn, int64_t user_id, int64_t from_seq, int limit,
+                       int ascending, vg_store_ledger_fn callback, void *payload);
+int vg__sq_idempotency_get(vg_store_idempotency *out, vg_store_conn *conn, int64_t user_id,
+                           const char *key);
+int vg__sq_idempotency_put(vg_store_conn *conn, const vg_store_idempotency *record);
 
 #endif

@@ -4,12 +4,6 @@
 
 #include "sqlite_internal.h"
 
-/* Binds UTF-8 text that lives until the statement is reset. */
-static void bind_text(sqlite3_stmt *stmt, int index, const char *text)
-{
-    sqlite3_bind_text(stmt, index, text, -1, SQLITE_STATIC);
-}
-
 int vg__sq_meta_get(char **out, vg_store_conn *conn, const char *key, int for_update)
 {
     sqlite3_stmt *stmt;
@@ -18,7 +12,7 @@ int vg__sq_meta_get(char **out, vg_store_conn *conn, const char *key, int for_up
     (void)for_update; /* BEGIN IMMEDIATE already holds the database's write lock */
     if (rc != VG_OK)
         return rc;
-    bind_text(stmt, 1, key);
+    vg__sq_bind_text(stmt, 1, key);
     rc = sqlite3_step(stmt);
     if (rc == SQLITE_ROW) {
         *out = vg__sq_column_dup(conn, stmt, 0);
@@ -39,8 +33,8 @@ int vg__sq_meta_put(vg_store_conn *conn, const char *key, const char *value)
 
     if (rc != VG_OK)
         return rc;
-    bind_text(stmt, 1, key);
-    bind_text(stmt, 2, value);
+    vg__sq_bind_text(stmt, 1, key);
+    vg__sq_bind_text(stmt, 2, value);
     return vg__sq_exec(conn, stmt, "cannot write a setting");
 }
 
@@ -51,7 +45,7 @@ int vg__sq_meta_delete(vg_store_conn *conn, const char *key)
 
     if (rc != VG_OK)
         return rc;
-    bind_text(stmt, 1, key);
+    vg__sq_bind_text(stmt, 1, key);
     rc = vg__sq_exec(conn, stmt, "cannot delete a setting");
     if (rc == VG_OK && sqlite3_changes(conn->db) == 0)
         rc = VG_ENOTFOUND;
@@ -66,8 +60,8 @@ int vg__sq_event_append(int64_t *out_id, vg_store_conn *conn, const vg_store_eve
     if (rc != VG_OK)
         return rc;
     sqlite3_bind_int64(stmt, 1, event->at);
-    bind_text(stmt, 2, event->kind);
-    bind_text(stmt, 3, event->detail);
+    vg__sq_bind_text(stmt, 2, event->kind);
+    vg__sq_bind_text(stmt, 3, event->detail);
     rc = vg__sq_exec(conn, stmt, "cannot record an event");
     if (rc == VG_OK && out_id)
         *out_id = sqlite3_last_insert_rowid(conn->db);
