@@ -77,8 +77,10 @@ static const char *const migrations[] = {
           "  last_seq       INTEGER NOT NULL,"
           "  last_hash      BLOB NOT NULL"
           ");"
+          /* Lots and holds are never deleted, so plain rowids never repeat; AUTOINCREMENT
+           * would write sqlite_sequence in every hold's transaction. */
           "CREATE TABLE vg_bonus_lots ("
-          "  id         INTEGER PRIMARY KEY AUTOINCREMENT,"
+          "  id         INTEGER PRIMARY KEY,"
           "  user_id    INTEGER NOT NULL REFERENCES vg_users (id),"
           "  amount     INTEGER NOT NULL,"
           "  remaining  INTEGER NOT NULL,"
@@ -88,7 +90,7 @@ static const char *const migrations[] = {
           "CREATE INDEX vg_bonus_lots_by_user ON vg_bonus_lots (user_id, expires_at, id) "
           "  WHERE remaining > 0;"
           "CREATE TABLE vg_holds ("
-          "  id                INTEGER PRIMARY KEY AUTOINCREMENT,"
+          "  id                INTEGER PRIMARY KEY,"
           "  user_id           INTEGER NOT NULL REFERENCES vg_users (id),"
           "  service           TEXT NOT NULL,"
           "  reference         TEXT NOT NULL,"
