@@ -1,27 +1,123 @@
 /* SPDX-License-Identifier: MIT */
-/* `vidgo demo`: the main job, run offline end to end on a store of its own. */
+/* `vidgo demo`: the main job, run offline end to end on a store of its own. It grows with
+ * the library: today plans, access rules and the wallet; later the generation pipeline. */
 #include <string.h>
 
 #include "cli.h"
 
 #define DEMO_STORE "vidgo-demo.db"
 
-static const char *const demo_langs[] = {"en", "ja", "zh-TW", "ko", "es"};
-static const int demo_codes[] = {VG_EINSUFFICIENT_CREDITS, VG_EPAID_ONLY, VG_ECODE_EXPIRED};
+/* What a step of the story does. */
+typedef enum demo_action { ACCESS, GRANT_BONUS, HOLD, CAPTURE, RELEASE } demo_action;
 
-static int count_event(int64_t id, vg_time at, const char *kind, const char *detail, void *payload)
+/* The story, one row a step. Keys make a second run replay the first one's outcomes. */
+static const struct demo_step {
+    const char *who;
+    demo_action action;
+    const char *service; /* ACCESS and HOLD */
+    int amount;          /* GRANT_BONUS */
+    const char *note;
+} story[] = {
+    {"mei", ACCESS, "video_720p", 0, "a demo user asks for a 720p video"},
+    {"mei", ACCESS, "video_1080p", 0, "... and for 1080p"},
+    {"mei", HOLD, "image_512", 0, "she makes a product image: a free use is held"},
+    {"mei", CAPTURE, NULL, 0, "the image is delivered: the free use is spent"},
+    {"kenji", GRANT_BONUS, NULL, 10, "a Pro user gets a 10-credit welcome bonus"},
+    {"kenji", HOLD, "video_4k", 0, "he orders a 4K video: bonus first, then subscription"},
+    {"kenji", CAPTURE, NULL, 0, "the video is delivered: one debit in the ledger"},
+    {"kenji", HOLD, "video_pro", 0, "he orders VidGo Video Pro"},
+    {"kenji", RELEASE, NULL, 0, "the provider fails: every credit goes back"},
+    {"kenji", ACCESS, "style_effects", 0, "may he use style effects? (subscribers only)"},
+};
+
+static const struct demo_user {
+    const char *who, *email, *plan;
+} users[] = {
+    {"mei", "mei@demo.vidgo", "demo"},
+    {"kenji", "kenji@demo.vidgo", "pro"},
+};
+
+static int64_t demo_user_id(vg_ctx *ctx, const char *who, int *rc)
 {
-    (void)id, (void)at, (void)kind, (void)detail;
-    ++*(int *)payload;
-    return 0;
+    vg_user user;
+    size_t i;
+    int64_t id = 0;
+    for (i = 0; i < sizeof users / sizeof users[0]; i++) {
+        if (strcmp(users[i].who, who) != 0)
+            continue;
+        *rc = vg_user_find(&user, ctx, users[i].email);
+        if (*rc == VG_ENOTFOUND)
+            *rc = vg_user_add_verified(&id, ctx, users[i].email, users[i].plan);
+        else if (*rc == VG_OK)
+            id = user.id;
+    }
+    return id;
+}
+
+/* Runs one step; writes what happened into `line` and returns the step's status. */
+static int run_step(vg_ctx *ctx, size_t index, vg_hold *hold, char *line, size_t size)
+{
+    const struct demo_step *s = &story[index];
+    vg_access_request request = VG_ACCESS_REQUEST_INIT;
+    vg_access access;
+    vg_balance b;
+    char key[32];
+    int rc = VG_OK;
+    int64_t user = demo_user_id(ctx, s->who, &rc);
+
+    if (rc != VG_OK)
+        return rc;
+    snprintf(key, sizeof key, "demo-step-%zu", index);
+    switch (s->action) {
+    case ACCESS:
+        request.service = s->service;
+        rc = vg_access_check(&access, ctx, user, &request);
+        if (rc == VG_OK && !access.allowed)
+            snprintf(line, size, "refused (%s): %s", vg_error_name(access.reason),
+                     vg_strerror(access.reason, vg_ctx_lang(ctx)));
+        else if (rc == VG_OK && access.free_use)
+            snprintf(line, size, "allowed: a free use%s%s", access.watermark ? ", watermark" : "",
+                     access.cache_only ? ", from the similarity cache only" : "");
+        else if (rc == VG_OK)
+            snprintf(line, size, "allowed: %d credits%s%s%s", access.price,
+                     access.watermark ? ", watermark" : "",
+                     access.cache_only ? ", from the similarity cache only" : "",
+                     access.priority ? ", priority queue" : "");
+        return rc;
+    case GRANT_BONUS:
+        rc = vg_credits_grant(&b, ctx, user, VG_CREDIT_BONUS, s->amount, 0, "welcome", key);
+        if (rc == VG_OK)
+            snprintf(line, size, "bonus %lld, subscription %lld, total %lld", (long long)b.bonus,
+                     (long long)b.subscription, (long long)b.total);
+        return rc;
+    case HOLD:
+        rc = vg_credits_hold(hold, ctx, user, s->service, "demo", key);
+        break;
+    case CAPTURE:
+        rc = vg_credits_capture(hold, ctx, hold->id, key);
+        break;
+    case RELEASE:
+        rc = vg_credits_release(hold, ctx, hold->id, key);
+        break;
+    }
+    if (rc == VG_OK)
+        snprintf(line, size, "%s %lld: bonus %lld + subscription %lld + purchased %lld%s | "
+                 "balance %lld (held %lld)", s->action == HOLD ? "hold" : s->action == CAPTURE ?
+                 "captured" : "released", (long long)hold->price, (long long)hold->from_bonus,
+                 (long long)hold->from_subscription, (long long)hold->from_purchased,
+                 hold->free_use ? " (a free use)" : "", (long long)hold->balance.total,
+                 (long long)hold->balance.held);
+    return rc;
 }
 
 static int run_demo(cli_state *cli)
 {
     vg_ctx *ctx;
-    cJSON *doc = cJSON_CreateObject(), *messages = cJSON_AddObjectToObject(doc, "messages");
-    size_t problems = 0, i, l;
-    int schema = 0, events = 0, rc, code;
+    vg_hold hold;
+    cJSON *doc = cJSON_CreateObject(), *steps = cJSON_AddArrayToObject(doc, "steps");
+    char line[256];
+    size_t problems = 0, i;
+    int rc = VG_OK, code;
 
     if (cli->argc > 0) {
         cJSON_Delete(doc);
@@ -33,9 +129,25 @@ static int run_demo(cli_state *cli)
         cJSON_Delete(doc);
         return code;
     }
-    rc = vg_store_schema_version(&schema, ctx);
-    if (rc == VG_OK)
-        rc = vg_store_events(ctx, 0, 10000, count_event, &events);
+    if (!cli->json)
+        printf("VidGo engine — libvidgo %s, store %s (%s)\n\n", vg_version(),
+               vg_store_location(ctx), vg_store_backend_name(ctx));
+    memset(&hold, 0, sizeof hold);
+    for (i = 0; i < sizeof story / sizeof story[0] && rc == VG_OK; i++) {
+        line[0] = '\0';
+        rc = run_step(ctx, i, &hold, line, sizeof line);
+        if (rc != VG_OK)
+            break;
+        if (cli->json) {
+            cJSON *step = cJSON_CreateObject();
+            cJSON_AddStringToObject(step, "who", story[i].who);
+            cJSON_AddStringToObject(step, "what", story[i].note);
+            cJSON_AddStringToObject(step, "result", line);
+            cJSON_AddItemToArray(steps, step);
+        } else {
+            printf("%-6s %s\n       -> %s\n", story[i].who, story[i].note, line);
+        }
+    }
     if (rc == VG_OK)
         rc = vg_check(&problems, ctx, NULL, NULL);
     if (rc != VG_OK && rc != VG_EINVARIANT) {
@@ -44,34 +156,15 @@ static int run_demo(cli_state *cli)
         vg_close(ctx);
         return code;
     }
-    for (i = 0; i < sizeof demo_codes / sizeof demo_codes[0]; i++) {
-        cJSON *texts = cJSON_AddObjectToObject(messages, vg_error_name(demo_codes[i]));
-        for (l = 0; l < sizeof demo_langs / sizeof demo_langs[0]; l++)
-            cJSON_AddStringToObject(texts, demo_langs[l], vg_strerror(demo_codes[i], demo_langs[l]));
-    }
     cJSON_AddStringToObject(doc, "library", vg_version());
     cJSON_AddStringToObject(doc, "store", vg_store_location(ctx));
-    cJSON_AddStringToObject(doc, "backend", vg_store_backend_name(ctx));
-    cJSON_AddNumberToObject(doc, "schema_version", schema);
-    cJSON_AddNumberToObject(doc, "journal_entries", events);
-    cJSON_AddNumberToObject(doc, "status_codes", (double)vg_error_count());
     cJSON_AddBoolToObject(doc, "check_ok", problems == 0);
-    if (cli->json) {
+    if (cli->json)
         cli_print_json(doc);
-    } else {
-        const cJSON *code_texts, *text;
-        printf("VidGo engine — libvidgo %s\n\n", vg_version());
-        printf("Store      %s (%s, schema %d, %d journal entr%s) — check: %s\n",
-               vg_store_location(ctx), vg_store_backend_name(ctx), schema, events,
-               events == 1 ? "y" : "ies", problems == 0 ? "ok" : "PROBLEMS (run vidgo check)");
-        printf("Messages   %zu status codes, each in en, ja, zh-TW, ko, es; for example:\n",
-               vg_error_count());
-        cJSON_ArrayForEach(code_texts, messages) {
-            printf("  %s\n", code_texts->string);
-            cJSON_ArrayForEach(text, code_texts)
-                printf("    %-6s %s\n", text->string, text->valuestring);
-        }
-        printf("\nThe generation pipeline joins this demo as it lands (see the issues).\n");
+    else {
+        printf("\nvidgo check: %s\n", problems == 0 ? "every wallet's ledger verifies"
+                                                    : "PROBLEMS (run vidgo check)");
+        printf("The generation pipeline joins this demo as it lands (see the issues).\n");
         cJSON_Delete(doc);
     }
     vg_close(ctx);
