@@ -27,7 +27,7 @@ static const struct {
     {-699, -600, CLI_EXIT_FAILURE}, /* providers */
     {-599, -200, CLI_EXIT_REFUSED}, /* cache, accounts, credits (VG_EINVARIANT too), plans */
     {-199, -100, CLI_EXIT_STORE},
-    {VG_ENOTFOUND, VG_EEXISTS, CLI_EXIT_REFUSED}, /* no such user, hold, ...; already there */
+    {VG_EEXISTS, VG_ENOTFOUND, CLI_EXIT_REFUSED}, /* no such user, hold, ...; already there */
     {VG_ECONFIG, VG_ECONFIG, CLI_EXIT_USAGE},
     {VG_EINVAL, VG_EINVAL, CLI_EXIT_USAGE},
 };
