@@ -145,14 +145,15 @@ typedef struct vg_access {
 
 /*
  * Decides whether a user may use a service now, in this order: account active and
- * verified (VG_EACCOUNT_DISABLED, VG_ENOT_VERIFIED); service known and requestable
+ * verified (VG_EACCOUNT_DISABLED, VG_ENOT_VERIFIED); service requestable, not internal
  * (VG_ESERVICE_UNKNOWN); subscribers only (VG_ESUBSCRIBERS_ONLY); effects included in the
- * plan and resolution/fps within the plan (VG_EPLAN_TOO_LOW, VG_ERESOLUTION); duration
- * within the service (VG_EPARAMETER); the plan's rank at least the service's min_plan
- * (VG_EPLAN_TOO_LOW); the price covered by credits not held, or a demo free use
+ * plan (VG_EPLAN_TOO_LOW); parameters (VG_EPARAMETER); video resolution within the plan
+ * (VG_ERESOLUTION); frame rate within the plan (VG_EPLAN_TOO_LOW); the plan's rank at least
+ * the service's min_plan (VG_EPLAN_TOO_LOW); the price covered by credits not held, or a demo free use
  * (VG_EINSUFFICIENT_CREDITS, VG_EDEMO_USED_UP). Demo videos are allowed with cache_only
  * and watermark set. The decision goes to *out; the call returns VG_OK when it could decide
- * (allowed or not), or VG_EINVAL, VG_ENOTFOUND (no such user), or a store error.
+ * (allowed or not), or VG_EINVAL, VG_EVERSION, VG_ENOTFOUND (no such user),
+ * VG_ESERVICE_UNKNOWN (no service of that name at all), or a store error.
  * Applies a pending weekly reset or expiry first, like every wallet call.
  */
 VG_API int vg_access_check(vg_access *out, vg_ctx *ctx, int64_t user_id,

@@ -93,6 +93,10 @@ static int replay(credit_op *op, vg__txn *txn, const vg_store_idempotency *rec)
             return rc;
         memcpy(op->hold.service, now.service, sizeof now.service);
         memcpy(op->hold.reference, now.reference, sizeof now.reference);
+    } else if (op->service) { /* a refused hold was never stored: the request names it */
+        snprintf(op->hold.service, sizeof op->hold.service, "%s", op->service);
+        snprintf(op->hold.reference, sizeof op->hold.reference, "%s",
+                 op->reference ? op->reference : "");
     }
     op->status = rec->status;
     op->replayed = 1;
@@ -244,7 +248,7 @@ static int apply_hold(credit_op *op, vg__wallet *wl)
     int rc = vg__service_load(wl->txn, &service, op->service);
     if (rc != VG_OK)
         return rc;
-    if (!service.active)
+    if (!service.active || service.internal)
         return vg__fail(wl->txn->ctx, VG_ESERVICE_UNKNOWN, "the service %s is not offered",
                         service.name);
     return vg__wallet_hold(wl, &op->hold, &service, op->reference);

@@ -180,9 +180,9 @@ static int apply_reset(vg__wallet *wl, vg_time week)
 
     wl->w.week_start = week;
     wl->w.subscription = wl->plan.weekly_credits;
-    wl->resets++;
     if (wl->plan.weekly_credits == 0 && delta == 0)
         return VG_OK; /* a plan without weekly credits has nothing to reset */
+    wl->resets++; /* counts reset rows written (vg_maintenance_report.weekly_resets) */
     memset(&row, 0, sizeof row);
     row.type = VG_LEDGER_WEEKLY_RESET;
     row.effective_at = week;

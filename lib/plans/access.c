@@ -39,19 +39,20 @@ static int effects_included(const access_case *c)
     return c->service->kind == VG_SERVICE_EFFECT && !c->plan->effects ? VG_EPLAN_TOO_LOW : VG_OK;
 }
 
-/* Effects work on an existing asset: their output resolution is the service's, not a
- * choice, so only generations are held to the plan's resolution. */
+/* A plan's max_resolution counts video lines: effects work on an existing asset, and image
+ * sizes (512, 1024 px) are not lines and open to every plan, so only videos are held to it. */
 static int resolution_within_plan(const access_case *c)
 {
     int resolution = c->request->resolution ? c->request->resolution : c->service->resolution;
-    if (c->service->kind == VG_SERVICE_EFFECT)
+    if (c->service->kind != VG_SERVICE_VIDEO)
         return VG_OK;
     return resolution > c->plan->max_resolution ? VG_ERESOLUTION : VG_OK;
 }
 
+/* 60 fps is a plan feature (Pro+), not a resolution. */
 static int fps_within_plan(const access_case *c)
 {
-    return c->request->fps > c->plan->max_fps ? VG_ERESOLUTION : VG_OK;
+    return c->request->fps > c->plan->max_fps ? VG_EPLAN_TOO_LOW : VG_OK;
 }
 
 static int parameters_valid(const access_case *c)
