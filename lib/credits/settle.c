@@ -225,22 +225,31 @@ static int return_parts(vg__wallet *wl, const vg_store_hold *hold, returned *bac
     return rc;
 }
 
+/* Returns a settled hold's parts to the wallet (see return_parts) and its free use. */
+static int put_back(vg__wallet *wl, vg_store_hold *hold, returned *back)
+{
+    int rc = return_parts(wl, hold, back);
+    if (rc != VG_OK)
+        return rc;
+    wl->w.bonus += back->bonus;
+    wl->w.subscription += back->subscription;
+    wl->w.purchased += back->purchased;
+    wl->w.free_uses += hold->free_use;
+    hold->forfeited = back->forfeited_bonus + back->forfeited_subscription;
+    return VG_OK;
+}
+
 int vg__wallet_release(vg__wallet *wl, vg_store_hold *hold, vg_hold_state state, const char *key)
 {
     vg_store_ledger_row row;
     returned back;
-    int rc = return_parts(wl, hold, &back);
+    int rc = put_back(wl, hold, &back);
 
     if (rc != VG_OK)
         return rc;
-    wl->w.bonus += back.bonus;
-    wl->w.subscription += back.subscription;
-    wl->w.purchased += back.purchased;
     wl->w.held -= hold->price;
-    wl->w.free_uses += hold->free_use;
     wl->w.free_uses_held -= hold->free_use;
-    hold->forfeited = back.forfeited_bonus + back.forfeited_subscription;
-    if (hold->forfeited) {
+    if (hold->forfeited) { /* what the user owned shrinks only by the forfeited parts */
         memset(&row, 0, sizeof row);
         row.type = VG_LEDGER_FORFEIT;
         row.bonus = -back.forfeited_bonus;
@@ -256,16 +265,11 @@ int vg__wallet_refund(vg__wallet *wl, vg_store_hold *hold, const char *key)
 {
     vg_store_ledger_row row;
     returned back;
-    int rc = return_parts(wl, hold, &back);
+    int rc = put_back(wl, hold, &back);
 
     if (rc != VG_OK)
         return rc;
-    wl->w.bonus += back.bonus;
-    wl->w.subscription += back.subscription;
-    wl->w.purchased += back.purchased;
-    wl->w.free_uses += hold->free_use;
-    hold->forfeited = back.forfeited_bonus + back.forfeited_subscription;
-    memset(&row, 0, sizeof row);
+    memset(&row, 0, sizeof row); /* the debit is undone by what comes back */
     row.type = VG_LEDGER_REFUND;
     row.bonus = back.bonus;
     row.subscription = back.subscription;
