@@ -28,6 +28,7 @@ static const struct {
     {-599, -200, CLI_EXIT_REFUSED}, /* cache, accounts, credits (VG_EINVARIANT too), plans */
     {-199, -100, CLI_EXIT_STORE},
     {VG_EEXISTS, VG_ENOTFOUND, CLI_EXIT_REFUSED}, /* no such user, hold, ...; already there */
+    {VG_ERANGE, VG_EUTF8, CLI_EXIT_USAGE},        /* an amount out of range, text not UTF-8 */
     {VG_ECONFIG, VG_ECONFIG, CLI_EXIT_USAGE},
     {VG_EINVAL, VG_EINVAL, CLI_EXIT_USAGE},
 };

@@ -243,6 +243,9 @@ static int run_credits(cli_state *cli)
         return cli_usage_error(cli, &cli_cmd_credits, "expects a subcommand and an e-mail");
     sub = cli->argv[0];
     args = strcmp(sub, "grant") == 0 ? 3 : 2;
+    if ((strcmp(sub, "grant") != 0 && (kind || expires || key || reference)) ||
+        (strcmp(sub, "history") != 0 && (limit || before)))
+        return cli_usage_error(cli, &cli_cmd_credits, "an option of another subcommand");
     if ((strcmp(sub, "balance") != 0 && strcmp(sub, "grant") != 0 && strcmp(sub, "history") != 0) ||
         cli->argc != args)
         return cli_usage_error(cli, &cli_cmd_credits, "unknown subcommand or wrong arguments");

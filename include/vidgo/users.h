@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* User records as the wallet and access rules see them (sign-up and sign-in: accounts.h). */
+/* User records as the wallet and access rules see them (sign-up and sign-in come with the
+ * accounts domain). */
 #ifndef VIDGO_USERS_H
 #define VIDGO_USERS_H
 

@@ -119,15 +119,21 @@ static int op_body(vg__txn *txn, void *payload)
             return rc;
         op->user_id = op->hold.user_id;
     }
+    /* Loading locks the user and its wallet first, so that two calls with the same new key
+     * serialise here and the second replays the first; and what is due is applied even
+     * before a replay. */
+    if ((rc = vg__wallet_load(&wl, txn, op->user_id)) != VG_OK)
+        return rc;
     fingerprint(digest, op);
     rc = vg__idempotency_get(txn, &rec, op->user_id, op->key);
     if (rc == VG_OK) {
         if (sodium_memcmp(rec.fingerprint, digest, sizeof digest) != 0)
             return vg__fail(txn->ctx, VG_EIDEMPOTENCY_CONFLICT,
                             "the idempotency key \"%.40s\" was used for another request", op->key);
-        return replay(op, txn, &rec);
+        rc = replay(op, txn, &rec);
+        return rc == VG_OK ? vg__wallet_save(&wl) : rc;
     }
-    if (rc != VG_ENOTFOUND || (rc = vg__wallet_load(&wl, txn, op->user_id)) != VG_OK)
+    if (rc != VG_ENOTFOUND)
         return rc;
     if (op->hold_id && (rc = load_hold(txn, &op->hold, op->hold_id, 1)) != VG_OK)
         return rc; /* read again: loading the wallet may have expired it */

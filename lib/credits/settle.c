@@ -192,8 +192,10 @@ static int return_bonus(part_walk *walk, const vg_store_hold *hold)
             rc = vg__lot_update(wl->txn, lot.id, lot.remaining + part->amount);
             walk->back->bonus += part->amount;
         } else if (walk->rules.expired_refund == VG_EXPIRED_REFUND_REGRANT) {
-            vg_store_lot fresh = {0, wl->user.id, part->amount, part->amount, wl->now,
-                                  wl->now + walk->rules.regrant_ttl};
+            /* regranted when the part comes back (a hold's expiry, even if applied later):
+             * when it is applied must not change what the user gets */
+            vg_store_lot fresh = {0, wl->user.id, part->amount, part->amount, wl->at,
+                                  wl->at + walk->rules.regrant_ttl};
             rc = vg__lot_insert(wl->txn, &fresh.id, &fresh);
             walk->back->bonus += part->amount;
         } else {

@@ -222,7 +222,8 @@ typedef struct vg_store_backend {
 
     /* -- version 2: the catalog (plans, services, packages) --------------------------- *
      * put inserts or replaces by name; get returns VG_ENOTFOUND for an unknown name; list
-     * orders plans by rank, services by name, packages by credits then name. */
+     * orders plans by rank then name, services by name, packages by credits then name.
+     * A backend sets `version` of the records it returns to the VG_*_VERSION it fills. */
     int (*plan_put)(vg_store_conn *conn, const vg_plan *plan);
     int (*plan_get)(vg_plan *out, vg_store_conn *conn, const char *name);
     int (*plans_list)(vg_store_conn *conn, vg_plan_fn callback, void *payload);
@@ -241,12 +242,16 @@ typedef struct vg_store_backend {
     /* Reads a user by id (locking its row with for_update) or by exact e-mail. */
     int (*user_get)(vg_user *out, vg_store_conn *conn, int64_t id, int for_update);
     int (*user_find)(vg_user *out, vg_store_conn *conn, const char *email);
+    /* VG_ENOTFOUND if there is no such user (likewise lot_update and hold_update). */
     int (*user_set_plan)(vg_store_conn *conn, int64_t id, const char *plan);
     /* Up to `limit` users with id > after_id, by id. */
     int (*users_list)(vg_store_conn *conn, int64_t after_id, int limit,
                       vg_store_user_fn callback, void *payload);
 
-    /* -- version 2: wallets ----------------------------------------------------------- */
+    /* -- version 2: wallets ----------------------------------------------------------- *
+     * The core always reads the user and then its wallet with for_update before it touches
+     * that user's lots, holds, ledger or idempotency records: a server backend that locks
+     * those two rows serialises every change of one wallet. */
 
     /* Reads a wallet (locking it with for_update); VG_ENOTFOUND if there is none. */
     int (*wallet_get)(vg_store_wallet *out, vg_store_conn *conn, int64_t user_id,
