@@ -114,7 +114,7 @@ int vg__wallet_hold(vg__wallet *wl, vg_store_hold *hold, const vg_service *servi
 static int settle(vg__wallet *wl, vg_store_hold *hold, vg_hold_state state)
 {
     hold->state = state;
-    hold->settled_at = wl->now;
+    hold->settled_at = wl->at; /* an expiry applied late is dated when it was due */
     return vg__hold_update(wl->txn, hold);
 }
 
@@ -209,6 +209,39 @@ static int return_bonus(part_walk *walk, const vg_store_hold *hold)
     return rc;
 }
 
+typedef struct week_holds {
+    int64_t week_start, except_id, subscription;
+} week_holds;
+
+static int add_week_hold(const vg_store_hold *hold, void *payload)
+{
+    week_holds *w = payload;
+    if (hold->week_start == w->week_start && hold->id != w->except_id)
+        w->subscription += hold->from_subscription;
+    return 0;
+}
+
+/* Subscription credits come back only within this week and only up to the plan's weekly
+ * amount, counting what other holds of this week keep: after a downgrade, releasing a hold
+ * placed under the old plan must not give more than the new plan's week. */
+static int return_subscription(vg__wallet *wl, const vg_store_hold *hold, returned *back)
+{
+    week_holds others = {wl->w.week_start, hold->id, 0};
+    int64_t room;
+    int rc;
+
+    if (hold->week_start < wl->w.week_start) { /* a weekly reset came in between */
+        back->forfeited_subscription = hold->from_subscription;
+        return VG_OK;
+    }
+    if ((rc = vg__holds_list_open(wl->txn, wl->user.id, add_week_hold, &others)) != VG_OK)
+        return rc;
+    room = wl->plan.weekly_credits - wl->w.subscription - others.subscription;
+    back->subscription = room <= 0 ? 0 : room < hold->from_subscription ? room : hold->from_subscription;
+    back->forfeited_subscription = hold->from_subscription - back->subscription;
+    return VG_OK;
+}
+
 /* Works out where each part of a hold goes back to, and moves the bonus parts. */
 static int return_parts(vg__wallet *wl, const vg_store_hold *hold, returned *back)
 {
@@ -219,10 +252,8 @@ static int return_parts(vg__wallet *wl, const vg_store_hold *hold, returned *bac
     vg__wallet_rules_of(wl->txn->ctx, &walk.rules);
     if (hold->from_bonus)
         rc = return_bonus(&walk, hold);
-    if (hold->week_start < wl->w.week_start) /* a weekly reset came in between */
-        back->forfeited_subscription = hold->from_subscription;
-    else
-        back->subscription = hold->from_subscription;
+    if (rc == VG_OK && hold->from_subscription)
+        rc = return_subscription(wl, hold, back);
     back->purchased = hold->from_purchased;
     return rc;
 }

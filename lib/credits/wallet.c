@@ -243,10 +243,24 @@ int vg__wallet_refresh(vg__wallet *wl)
     return VG_OK;
 }
 
+/* Adds up the lots that expire first (several may expire at the same instant). */
+static int add_first_expiring(const vg_store_lot *lot, void *payload)
+{
+    first_lot *f = payload;
+    if (f->found && lot->expires_at != f->lot.expires_at)
+        return 1;
+    if (f->found)
+        f->lot.remaining += lot->remaining;
+    else
+        f->lot = *lot;
+    f->found = 1;
+    return 0;
+}
+
 int vg__wallet_balance(vg__wallet *wl, vg_balance *out)
 {
     first_lot lot = {0};
-    int rc = vg__lots_list(wl->txn, wl->user.id, take_first_lot, &lot);
+    int rc = vg__lots_list(wl->txn, wl->user.id, add_first_expiring, &lot);
 
     if (rc != VG_OK)
         return rc;

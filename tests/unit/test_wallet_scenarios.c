@@ -875,6 +875,42 @@ static void test_an_upgrade_mid_week_adds_the_weekly_difference_now(void **state
     assert_invariants(f);
 }
 
+/* Holds must not carry credits past a downgrade: holding 120 on Pro+, downgrading to
+ * Starter and releasing once gave 125 subscription credits on a 25-credit plan, and each
+ * upgrade/downgrade cycle added 100 more (found by the simulation). */
+static void test_a_downgrade_caps_the_subscription_credits_of_open_holds_too(void **state)
+{
+    fixture *f = *state;
+    int64_t u = add_user(f, "pro_plus");
+    vg_hold holds[10], h;
+    vg_balance b;
+    char key[32];
+    int i, cycle;
+
+    for (cycle = 0; cycle < 3; cycle++) {
+        for (i = 0; i < 10; i++) { /* 10 x video_4k = 120 of the 125 */
+            snprintf(key, sizeof key, "c%d-h%d", cycle, i);
+            holds[i] = hold(f, u, "video_4k", key);
+        }
+        snprintf(key, sizeof key, "c%d-down", cycle);
+        assert_status(vg_credits_change_plan(&b, f->ctx, u, "starter", key), VG_OK);
+        assert_int_equal(b.subscription, 5);
+        for (i = 0; i < 10; i++) {
+            snprintf(key, sizeof key, "c%d-r%d", cycle, i);
+            h = settle(f, vg_credits_release, holds[i].id, key);
+            assert_true(h.balance.subscription <= 25);
+        }
+        b = balance_of(f, u);
+        assert_int_equal(b.subscription, 25); /* the new plan's week, not 125 */
+        assert_int_equal(b.held, 0);
+        assert_int_equal(newest_row(f, u).e.type, VG_LEDGER_FORFEIT);
+        snprintf(key, sizeof key, "c%d-up", cycle);
+        assert_status(vg_credits_change_plan(&b, f->ctx, u, "pro_plus", key), VG_OK);
+        assert_int_equal(b.subscription, 125); /* 25 + the weekly difference of 100 */
+    }
+    assert_invariants(f);
+}
+
 static void test_a_downgrade_mid_week_keeps_at_most_the_new_weekly_amount(void **state)
 {
     fixture *f = *state;
@@ -1427,6 +1463,7 @@ int main(void)
         T(test_refunding_an_open_hold_is_refused_with_estate),
         T(test_an_upgrade_mid_week_adds_the_weekly_difference_now),
         T(test_a_downgrade_mid_week_keeps_at_most_the_new_weekly_amount),
+        T(test_a_downgrade_caps_the_subscription_credits_of_open_holds_too),
         T(test_a_demo_user_gets_two_free_uses_then_demo_used_up),
         T(test_a_released_free_use_comes_back),
         T(test_a_refunded_free_use_comes_back),
