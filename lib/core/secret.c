@@ -30,7 +30,7 @@ static int secret_in_store(vg__txn *txn, void *payload)
     char *hex = NULL;
     char fresh[VG__SECRET_MIN * 2 + 1];
     unsigned char bytes[VG__SECRET_MIN];
-    int rc = vg__meta_get(txn, &hex, SECRET_META_KEY, 1);
+    int rc = vg__meta_get(txn, &hex, SECRET_META_KEY, txn->mode == VG_TXN_WRITE);
 
     if (rc == VG_OK) {
         rc = secret_from_hex(ctx, hex, "the stored server secret");

@@ -12,9 +12,9 @@
 
 #include <cmocka.h>
 
-#include "target.h"
+#include "store_target.h"
 
-static const conformance_target *target;
+static const store_target *target;
 
 /* A fresh location for a store named after the test; skips the test if there is none. */
 static const char *fresh(const char *label)
@@ -1156,7 +1156,7 @@ int main(int argc, char **argv)
     };
     int failed;
 
-    if (argc < 2 || !(target = conformance_target_find(argv[1]))) {
+    if (argc < 2 || !(target = store_target_find(argv[1]))) {
         fprintf(stderr, "usage: %s BACKEND   (sqlite)\n", argv[0]);
         return 2;
     }

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "target.h"
+#include "store_target.h"
 
 static char sqlite_dir[64];
 
@@ -32,15 +32,6 @@ static void sqlite_cleanup(void)
         fprintf(stderr, "could not remove %s\n", sqlite_dir);
 }
 
-static const conformance_target targets[] = {
-    {"sqlite", vg_store_backend_sqlite, sqlite_fresh_location, sqlite_cleanup},
+const store_target vg_test_sqlite_target = {
+    "sqlite", vg_store_backend_sqlite, sqlite_fresh_location, sqlite_cleanup,
 };
-
-const conformance_target *conformance_target_find(const char *name)
-{
-    size_t i;
-    for (i = 0; i < sizeof targets / sizeof targets[0]; i++)
-        if (strcmp(targets[i].name, name) == 0)
-            return &targets[i];
-    return NULL;
-}
