@@ -8,6 +8,22 @@ cd "$(dirname "$0")/.."
 
 scripts/install-deps.sh || exit 1
 
+# A throwaway PostgreSQL server for the PostgreSQL runs of the conformance suite and the
+# wallet tests, stopped on exit. Without one those tests skip (CI sets VIDGO_REQUIRE_PG=1,
+# which makes them fail instead).
+if [ -z "${VIDGO_TEST_PG_URL:-}" ]; then
+    pg_dir=$(mktemp -d /tmp/vidgo-test-pg-XXXXXX)
+    trap 'scripts/pg-cluster.sh stop "$pg_dir"' EXIT
+    if VIDGO_TEST_PG_URL=$(scripts/pg-cluster.sh start "$pg_dir"); then
+        export VIDGO_TEST_PG_URL
+        echo "PostgreSQL for the tests: $VIDGO_TEST_PG_URL"
+    else
+        echo "no PostgreSQL server could be started: its tests will skip" \
+            "(see $pg_dir/*.log)"
+        unset VIDGO_TEST_PG_URL
+    fi
+fi
+
 BUILDS=(build build-asan build-clang)
 declare -A SETUP_ARGS=(
     [build]=""
@@ -51,6 +67,10 @@ PY
     fi
 done
 
+if [ "${VIDGO_REQUIRE_PG:-}" = 1 ] && ! build/tools/vidgo version --json 2>/dev/null | grep -q postgresql; then
+    echo "VIDGO_REQUIRE_PG=1 but the PostgreSQL backend was not built (is libpq-dev installed?)"
+    failed=$((failed + 1))
+fi
 [ "$skipped" -gt 0 ] && echo "$skipped skipped"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

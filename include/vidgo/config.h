@@ -65,7 +65,9 @@ typedef struct vg_config {
     unsigned int version; /* VG_CONFIG_VERSION */
 
     /* Where the store is: a SQLite file path ("vidgo.db", "sqlite:/var/lib/vidgo.db") or a
-     * PostgreSQL URL ("postgresql://..."). NULL means $VIDGO_DB, else "vidgo.db". */
+     * PostgreSQL URL ("postgresql://...", "postgres://...", "postgresql+asyncpg://..."). NULL
+     * means $VIDGO_DB, else $VIDGO_DATABASE_URL, else $DATABASE_URL if it is a PostgreSQL
+     * URL, else "vidgo.db". */
     const char *store;
     /* A backend of your own (sys/store.h); NULL picks a built-in one from `store`. */
     const struct vg_store_backend *store_backend;

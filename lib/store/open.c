@@ -16,6 +16,17 @@ static int has_prefix(const char *s, const char *prefix)
     return strncasecmp(s, prefix, strlen(prefix)) == 0;
 }
 
+/* "postgresql://", "postgres://", and SQLAlchemy's "postgresql+asyncpg://" style. */
+static int is_postgres_url(const char *loc)
+{
+    const char *rest = has_prefix(loc, "postgresql") ? loc + 10 : has_prefix(loc, "postgres") ? loc + 8 : NULL;
+    if (!rest)
+        return 0;
+    if (*rest == '+')
+        rest += strcspn(rest, ":/");
+    return strncmp(rest, "://", 3) == 0;
+}
+
 static int pick_backend(vg_ctx *ctx, const vg_config *config)
 {
     const char *loc = ctx->store_location;
@@ -24,7 +35,7 @@ static int pick_backend(vg_ctx *ctx, const vg_config *config)
         ctx->backend = config->store_backend;
         return VG_OK;
     }
-    if (has_prefix(loc, "postgresql://") || has_prefix(loc, "postgres://")) {
+    if (is_postgres_url(loc)) {
         ctx->backend = vg_store_backend_postgres();
         if (!ctx->backend)
             return vg__fail(ctx, VG_EUNSUPPORTED,
@@ -100,8 +111,15 @@ int vg__store_open(vg_ctx *ctx, const vg_config *config)
     int rc;
 
 
-    if (!loc || !*loc)
-        loc = getenv("VIDGO_DB");
+    /* Where the store is, in order: the config, $VIDGO_DB, $VIDGO_DATABASE_URL, the seed's
+     * $DATABASE_URL (PostgreSQL URLs only), then ./vidgo.db. */
+    static const char *const env_names[] = {"VIDGO_DB", "VIDGO_DATABASE_URL", "DATABASE_URL"};
+    size_t i;
+    for (i = 0; i < sizeof env_names / sizeof env_names[0] && (!loc || !*loc); i++) {
+        loc = getenv(env_names[i]);
+        if (loc && i == 2 && !is_postgres_url(loc))
+            loc = NULL; /* the seed's variable may name another database of the host's */
+    }
     if (!loc || !*loc)
         loc = DEFAULT_STORE;
     if (!vg__utf8_valid(loc))
