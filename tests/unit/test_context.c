@@ -497,6 +497,39 @@ static void test_passwords_in_the_location_are_never_shown(void **state)
     vg_close(ctx);
 }
 
+/* NULL config.store: $VIDGO_DB, then $VIDGO_DATABASE_URL, then the seed's $DATABASE_URL
+ * when it is a PostgreSQL URL (any other value belongs to the host and is ignored). */
+static void test_the_store_location_comes_from_the_environment_in_order(void **state)
+{
+    char from_vidgo_db[512], from_database_url[512];
+    vg_ctx *ctx;
+    vg_config config;
+    (void)state;
+    snprintf(from_vidgo_db, sizeof from_vidgo_db, "%s/env-a.db", dir);
+    snprintf(from_database_url, sizeof from_database_url, "%s/env-b.db", dir);
+    vg_config_init(&config, VG_CONFIG_VERSION);
+    setenv("VIDGO_DB", from_vidgo_db, 1);
+    setenv("VIDGO_DATABASE_URL", from_database_url, 1);
+    setenv("DATABASE_URL", "mysql://elsewhere/db", 1);
+    assert_int_equal(vg_open(&ctx, &config), VG_OK);
+    assert_string_equal(vg_store_location(ctx), from_vidgo_db);
+    vg_close(ctx);
+    unsetenv("VIDGO_DB");
+    assert_int_equal(vg_open(&ctx, &config), VG_OK);
+    assert_string_equal(vg_store_location(ctx), from_database_url);
+    vg_close(ctx);
+    unsetenv("VIDGO_DATABASE_URL");
+    setenv("DATABASE_URL", "postgresql+asyncpg://vidgo:pw@127.0.0.1:1/vidgo", 1);
+    ctx = (vg_ctx *)0x1;
+    if (vg_store_backend_available("postgresql"))
+        assert_int_equal(vg_open(&ctx, &config), VG_ESTORE_CONNECT); /* nobody listens on :1 */
+    else
+        assert_int_equal(vg_open(&ctx, &config), VG_EUNSUPPORTED);
+    assert_null(ctx);
+    assert_null(strstr(vg_error_last(), ":pw@"));
+    unsetenv("DATABASE_URL");
+}
+
 static int setup_dir(void **state)
 {
     (void)state;
@@ -532,6 +565,7 @@ int main(void)
         cmocka_unit_test(test_version_macros_match_the_library),
         cmocka_unit_test(test_a_postgres_url_needs_the_backend),
         cmocka_unit_test(test_passwords_in_the_location_are_never_shown),
+        cmocka_unit_test(test_the_store_location_comes_from_the_environment_in_order),
     };
     return cmocka_run_group_tests(tests, setup_dir, remove_dir);
 }
