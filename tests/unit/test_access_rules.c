@@ -13,6 +13,8 @@
 
 #include <vidgo/vidgo.h>
 
+#include "test_support.h"
+
 #define SEC INT64_C(1000000)
 #define WEDNESDAY (INT64_C(1795600800) * SEC) /* 2026-11-25T10:00:00Z */
 
@@ -23,44 +25,20 @@ enum { DEMO, STARTER, PRO, PRO_PLUS, PLAN_COUNT };
 static const char *const plan_names[PLAN_COUNT] = {"demo", "starter", "pro", "pro_plus"};
 
 typedef struct fixture {
-    char dir[64];
-    char path[128];
+    char location[512]; /* the store, on the target under test */
+    int unavailable;    /* the target cannot run here: location is the reason */
     vg_ctx *ctx;
     vg_time now;
     int64_t user[PLAN_COUNT];
 } fixture;
 
-#define assert_status(got, want) status_is((got), (want), #got, __FILE__, __LINE__)
-
-static void status_is(int got, int want, const char *expr, const char *file, int line)
-{
-    if (got != want) {
-        print_error("%s\n  gave %s (%d), expected %s (%d)\n", expr, vg_error_name(got), got,
-                    vg_error_name(want), want);
-        _fail(file, line);
-    }
-}
-
-static vg_time fake_clock(void *payload)
-{
-    return ((const fixture *)payload)->now;
-}
-
 static void open_store(fixture *f)
 {
-    unsigned char secret[32];
     vg_config config;
-    size_t i;
-    for (i = 0; i < sizeof secret; i++)
-        secret[i] = (unsigned char)(0xa5 ^ i);
-    vg_config_init(&config, VG_CONFIG_VERSION);
-    config.store = f->path;
-    config.flags = VG_OPEN_CREATE | VG_OPEN_SYNC_NORMAL;
-    config.clock = fake_clock;
-    config.clock_payload = f;
-    config.secret = secret;
-    config.secret_len = sizeof secret;
-    assert_status(vg_open(&f->ctx, &config), VG_OK);
+    test_config_init(&config, f->location);
+    config.clock = test_fake_clock;
+    config.clock_payload = &f->now;
+    f->ctx = test_open(&config);
 }
 
 static void reopen_store(fixture *f)
@@ -70,7 +48,8 @@ static void reopen_store(fixture *f)
     open_store(f);
 }
 
-/* A fresh store in a temp dir, with one verified user on each seeded plan. */
+/* A fresh store on the target under test, with one verified user on each seeded plan (the
+ * test skips when the target cannot run here: see fixture_of()). */
 static int setup(void **state)
 {
     fixture *f = calloc(1, sizeof *f);
@@ -79,28 +58,35 @@ static int setup(void **state)
 
     if (!f)
         return -1;
-    snprintf(f->dir, sizeof f->dir, "/tmp/vg-access-XXXXXX");
-    if (!mkdtemp(f->dir))
-        return -1;
-    snprintf(f->path, sizeof f->path, "%s/vidgo.db", f->dir);
+    *state = f;
     f->now = WEDNESDAY;
+    if (test_try_fresh_location(f->location, sizeof f->location, "access") != 0) {
+        f->unavailable = 1;
+        return 0;
+    }
     open_store(f);
     for (p = 0; p < PLAN_COUNT; p++) {
         snprintf(email, sizeof email, "%s@example.com", plan_names[p]);
         assert_status(vg_user_add_verified(&f->user[p], f->ctx, email, plan_names[p]), VG_OK);
     }
-    *state = f;
     return 0;
 }
 
 static int teardown(void **state)
 {
     fixture *f = *state;
-    char cmd[128];
     vg_close(f->ctx);
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", f->dir);
     free(f);
-    return system(cmd) == 0 ? 0 : -1;
+    return 0;
+}
+
+/* The fixture of a test, which is skipped here when the target cannot run. */
+static fixture *fixture_of(void **state)
+{
+    fixture *f = *state;
+    if (f->unavailable)
+        test_unavailable(f->location);
+    return f;
 }
 
 /* Asks vg_access_check (which must be able to decide) and returns the decision. */
@@ -221,7 +207,7 @@ static const int priority_row[PLAN_COUNT] = {0, 0, 1, 1};
 
 static void test_every_cell_of_the_seed_access_table_is_enforced(void **state)
 {
-    fixture *f = *state;
+    fixture *f = fixture_of(state);
     size_t s;
     int p;
 
@@ -243,7 +229,7 @@ static void test_every_cell_of_the_seed_access_table_is_enforced(void **state)
 
 static void test_paying_users_are_quoted_the_service_price(void **state)
 {
-    fixture *f = *state;
+    fixture *f = fixture_of(state);
     vg_service service;
     size_t s;
     int p;
@@ -264,7 +250,7 @@ static void test_paying_users_are_quoted_the_service_price(void **state)
 
 static void test_demo_users_pay_allowed_services_with_a_free_use(void **state)
 {
-    fixture *f = *state;
+    fixture *f = fixture_of(state);
     size_t s;
     for (s = 0; s < SEED_ROWS; s++) {
         vg_access a = ask(f, f->user[DEMO], seed_table[s].service, 0, 0, 0);
@@ -277,7 +263,7 @@ static void test_demo_users_pay_allowed_services_with_a_free_use(void **state)
 
 static void test_demo_video_is_allowed_from_the_cache_only_with_a_watermark(void **state)
 {
-    fixture *f = *state;
+    fixture *f = fixture_of(state);
     vg_access video = ask(f, f->user[DEMO], "video_720p", 0, 0, 0);
     vg_access image = ask(f, f->user[DEMO], "image_1024", 0, 0, 0);
     vg_access paid = ask(f, f->user[STARTER], "video_720p", 0, 0, 0);
@@ -294,7 +280,7 @@ static void test_demo_video_is_allowed_from_the_cache_only_with_a_watermark(void
 
 static void test_image_services_are_open_to_every_plan(void **state)
 {
-    fixture *f = *state;
+    fixture *f = fixture_of(state);
     static const char *const images[] = {"image_512", "image_1024"};
     size_t i;
     int p;
@@ -305,7 +291,7 @@ static void test_image_services_are_open_to_every_plan(void **state)
 
 static void test_the_internal_runway_service_cannot_be_requested(void **state)
 {
-    fixture *f = *state;
+    fixture *f = fixture_of(state);
     vg_service runway;
     int p;
 
@@ -318,7 +304,7 @@ static void test_the_internal_runway_service_cannot_be_requested(void **state)
 
 static void test_credits_short_of_the_price_are_refused(void **state)
 {
-    fixture *f = *state;
+    fixture *f = fixture_of(state);
     int64_t u = f->user[STARTER];
     vg_access a;
     vg_hold hold;
@@ -338,7 +324,7 @@ static void test_credits_short_of_the_price_are_refused(void **state)
 
 static void test_a_demo_user_is_used_up_after_two_captured_free_uses(void **state)
 {
-    fixture *f = *state;
+    fixture *f = fixture_of(state);
     int64_t u = f->user[DEMO];
     vg_access a;
 
@@ -366,7 +352,7 @@ static void test_a_demo_user_is_used_up_after_two_captured_free_uses(void **stat
 /* A frame rate above the plan is a feature of a higher plan (docs/credits.md). */
 static void test_sixty_fps_is_for_pro_plus_only(void **state)
 {
-    fixture *f = *state;
+    fixture *f = fixture_of(state);
     expect_refusal(f, f->user[DEMO], "video_720p", 0, 0, 60, VG_EPLAN_TOO_LOW);
     expect_refusal(f, f->user[STARTER], "video_1080p", 0, 0, 60, VG_EPLAN_TOO_LOW);
     expect_refusal(f, f->user[PRO], "video_4k", 0, 0, 60, VG_EPLAN_TOO_LOW);
@@ -378,7 +364,7 @@ static void test_sixty_fps_is_for_pro_plus_only(void **state)
 
 static void test_a_video_longer_than_eight_seconds_is_a_bad_parameter(void **state)
 {
-    fixture *f = *state;
+    fixture *f = fixture_of(state);
     int p;
     for (p = 0; p < PLAN_COUNT; p++) {
         expect_allowed(f, f->user[p], "video_720p", 0, 8, 0);
@@ -390,7 +376,7 @@ static void test_a_video_longer_than_eight_seconds_is_a_bad_parameter(void **sta
 
 static void test_negative_or_foreign_parameters_are_bad_parameters(void **state)
 {
-    fixture *f = *state;
+    fixture *f = fixture_of(state);
     int64_t u = f->user[PRO_PLUS];
     expect_refusal(f, u, "video_720p", -720, 0, 0, VG_EPARAMETER);
     expect_refusal(f, u, "video_720p", 0, -1, 0, VG_EPARAMETER);
@@ -402,7 +388,7 @@ static void test_negative_or_foreign_parameters_are_bad_parameters(void **state)
 
 static void test_the_first_refusing_rule_gives_the_reason(void **state)
 {
-    fixture *f = *state;
+    fixture *f = fixture_of(state);
     /* subscribers only comes before the plan's rank */
     expect_refusal(f, f->user[DEMO], "video_pro", 0, 0, 0, VG_ESUBSCRIBERS_ONLY);
     /* parameters come before the plan's resolution */
@@ -417,7 +403,7 @@ static void test_the_first_refusing_rule_gives_the_reason(void **state)
 
 static void test_access_check_refuses_bad_input(void **state)
 {
-    fixture *f = *state;
+    fixture *f = fixture_of(state);
     vg_access_request request = VG_ACCESS_REQUEST_INIT;
     vg_access a;
 
@@ -468,7 +454,7 @@ static void test_plans_list_gives_the_four_seeded_plans_by_rank_with_the_design_
         {"pro", 599, 60, 10, 2160, 30, 0, 1, 1, 1, 0},
         {"pro_plus", 999, 125, 20, 2160, 60, 0, 1, 1, 1, 0},
     };
-    fixture *f = *state;
+    fixture *f = fixture_of(state);
     plan_listing l = {0};
     int i;
 
@@ -525,7 +511,7 @@ static int check_service_names(const vg_service *service, void *payload)
 
 static void test_plans_and_services_have_display_names_in_all_five_languages(void **state)
 {
-    fixture *f = *state;
+    fixture *f = fixture_of(state);
     name_check plans = {0}, services = {0};
     assert_status(vg_plans_list(f->ctx, check_plan_names, &plans), VG_OK);
     assert_int_equal(plans.records, PLAN_COUNT);
@@ -535,7 +521,7 @@ static void test_plans_and_services_have_display_names_in_all_five_languages(voi
 
 static void test_plan_edits_persist_across_reopen_and_reach_new_wallets(void **state)
 {
-    fixture *f = *state;
+    fixture *f = fixture_of(state);
     vg_plan starter = get_plan(f, "starter"), stored;
     vg_balance balance;
     int64_t user;
@@ -556,7 +542,7 @@ static void test_plan_edits_persist_across_reopen_and_reach_new_wallets(void **s
 
 static void test_invalid_plans_are_refused_and_the_stored_plan_is_unchanged(void **state)
 {
-    fixture *f = *state;
+    fixture *f = fixture_of(state);
     const vg_plan original = get_plan(f, "starter");
     vg_plan bad, stored;
 
@@ -596,7 +582,7 @@ static void test_invalid_plans_are_refused_and_the_stored_plan_is_unchanged(void
 
 static void test_a_service_whose_min_plan_is_unknown_is_refused(void **state)
 {
-    fixture *f = *state;
+    fixture *f = fixture_of(state);
     vg_service service, stored;
 
     vg_service_init(&service, VG_SERVICE_VERSION);
@@ -661,7 +647,7 @@ static void test_package_offers_take_the_plan_discount_rounded_half_up(void **st
         {"pro", 10, {14, 89, 206, 449, 989}},
         {"pro_plus", 20, {12, 79, 183, 399, 879}},
     };
-    fixture *f = *state;
+    fixture *f = fixture_of(state);
     vg_package small;
     size_t i;
     int j;
@@ -717,5 +703,6 @@ int main(void)
         T(test_package_offers_take_the_plan_discount_rounded_half_up),
     };
 #undef T
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    test_target();
+    return test_target_finish(cmocka_run_group_tests(tests, NULL, NULL));
 }

@@ -14,6 +14,8 @@
 
 #include <vidgo/vidgo.h>
 
+#include "test_support.h"
+
 #define SEC INT64_C(1000000)
 #define MINUTE (60 * SEC)
 #define HOUR (3600 * SEC)
@@ -28,53 +30,28 @@
 /* --- shared helpers ---------------------------------------------------------------------- */
 
 typedef struct fixture {
-    char dir[64];
-    char path[128];
+    char location[512];               /* the store, on the target under test */
+    int unavailable;                  /* the target cannot run here: location is the reason */
     vg_ctx *ctx;
-    vg_time now;                     /* what the fake clock says */
+    vg_time now;                      /* what the fake clock says */
     vg_expired_refund expired_refund; /* wallet rules the store is opened with */
     int regrant_ttl_days;
-    int64_t users[MAX_USERS];        /* every user created, for the invariants */
+    int64_t users[MAX_USERS];         /* every user created, for the invariants */
     int user_count;
 } fixture;
 
-#define assert_status(got, want) status_is((got), (want), #got, __FILE__, __LINE__)
-
-static void status_is(int got, int want, const char *expr, const char *file, int line)
-{
-    if (got != want) {
-        print_error("%s\n  gave %s (%d), expected %s (%d)\n", expr, vg_error_name(got), got,
-                    vg_error_name(want), want);
-        _fail(file, line);
-    }
-}
-
-static vg_time fake_clock(void *payload)
-{
-    return ((const fixture *)payload)->now;
-}
-
 static void open_store(fixture *f)
 {
-    unsigned char secret[32];
     vg_config config;
-    size_t i;
-
-    for (i = 0; i < sizeof secret; i++)
-        secret[i] = (unsigned char)(0x3c ^ (i * 7));
-    vg_config_init(&config, VG_CONFIG_VERSION);
-    config.store = f->path;
-    config.flags = VG_OPEN_CREATE | VG_OPEN_SYNC_NORMAL;
-    config.clock = fake_clock;
-    config.clock_payload = f;
-    config.secret = secret;
-    config.secret_len = sizeof secret;
+    test_config_init(&config, f->location);
+    config.clock = test_fake_clock;
+    config.clock_payload = &f->now;
     config.expired_refund = f->expired_refund;
     config.regrant_ttl_days = f->regrant_ttl_days;
-    assert_status(vg_open(&f->ctx, &config), VG_OK);
+    f->ctx = test_open(&config);
 }
 
-/* Closes the store and opens the same file again (with the fixture's wallet rules). */
+/* Closes the store and opens the same one again (with the fixture's wallet rules). */
 static void reopen_store(fixture *f)
 {
     vg_close(f->ctx);
@@ -82,29 +59,38 @@ static void reopen_store(fixture *f)
     open_store(f);
 }
 
+/* A fresh store on the target under test (the test skips when the target cannot run here:
+ * see fixture_of()). */
 static int setup(void **state)
 {
     fixture *f = calloc(1, sizeof *f);
     if (!f)
         return -1;
-    snprintf(f->dir, sizeof f->dir, "/tmp/vg-wallet-XXXXXX");
-    if (!mkdtemp(f->dir))
-        return -1;
-    snprintf(f->path, sizeof f->path, "%s/vidgo.db", f->dir);
-    f->now = WEDNESDAY;
-    open_store(f);
     *state = f;
+    f->now = WEDNESDAY;
+    if (test_try_fresh_location(f->location, sizeof f->location, "scenario") != 0) {
+        f->unavailable = 1;
+        return 0;
+    }
+    open_store(f);
     return 0;
 }
 
 static int teardown(void **state)
 {
     fixture *f = *state;
-    char cmd[128];
     vg_close(f->ctx);
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", f->dir);
     free(f);
-    return system(cmd) == 0 ? 0 : -1;
+    return 0;
+}
+
+/* The fixture of a test, which is skipped here when the target cannot run. */
+static fixture *fixture_of(void **state)
+{
+    fixture *f = *state;
+    if (f->unavailable)
+        test_unavailable(f->location);
+    return f;
 }
 
 static int64_t add_user(fixture *f, const char *plan)
@@ -428,7 +414,7 @@ static void expect_conflict(fixture *f, int64_t user, const call *c, const char 
 
 static void test_the_weekly_reset_happens_at_monday_midnight_utc_not_a_second_before(void **state)
 {
-    fixture *f = *state;
+    fixture *f = fixture_of(state);
     int64_t u = add_user(f, "starter");
     vg_balance b;
     ledger_row r;
@@ -458,7 +444,7 @@ static void test_the_weekly_reset_happens_at_monday_midnight_utc_not_a_second_be
 
 static void test_a_three_week_gap_gives_one_reset_row_and_this_weeks_credits(void **state)
 {
-    fixture *f = *state;
+    fixture *f = fixture_of(state);
     int64_t u = add_user(f, "starter");
     vg_balance b;
     ledger_row r;
@@ -484,7 +470,7 @@ static void test_a_three_week_gap_gives_one_reset_row_and_this_weeks_credits(voi
 
 static void test_a_bonus_grant_expires_at_its_expiry_mid_week_not_before(void **state)
 {
-    fixture *f = *state;
+    fixture *f = fixture_of(state);
     const vg_time expiry = WEDNESDAY + 2 * DAY + 5 * HOUR + 30 * MINUTE; /* Friday 15:30 */
     int64_t u = add_user(f, "starter");
     vg_balance b;
@@ -517,7 +503,7 @@ static void test_a_bonus_grant_expires_at_its_expiry_mid_week_not_before(void **
 
 static void test_a_bonus_grant_expires_ninety_days_after_it_by_default(void **state)
 {
-    fixture *f = *state;
+    fixture *f = fixture_of(state);
     int64_t u = add_user(f, "pro");
     vg_balance b = grant(f, u, VG_CREDIT_BONUS, 4, 0, "bonus");
     assert_int_equal(b.next_bonus_expiry, WEDNESDAY + 90 * DAY);
@@ -533,7 +519,7 @@ static void test_a_bonus_grant_expires_ninety_days_after_it_by_default(void **st
 
 static void test_each_expired_bonus_grant_gets_its_own_expiry_row(void **state)
 {
-    fixture *f = *state;
+    fixture *f = fixture_of(state);
     int64_t u = add_user(f, "starter");
     row_list l;
 
@@ -556,7 +542,7 @@ static void test_each_expired_bonus_grant_gets_its_own_expiry_row(void **state)
 
 static void test_holds_spend_bonus_earliest_expiry_first_then_subscription_then_purchased(void **state)
 {
-    fixture *f = *state;
+    fixture *f = fixture_of(state);
     vg_time a_expiry, b_expiry;
     int64_t u = three_buckets(f, &a_expiry, &b_expiry);
     vg_hold h;
@@ -584,7 +570,7 @@ static void test_holds_spend_bonus_earliest_expiry_first_then_subscription_then_
 
 static void test_capture_writes_one_debit_row_with_the_hold_parts(void **state)
 {
-    fixture *f = *state;
+    fixture *f = fixture_of(state);
     vg_time a_expiry, b_expiry;
     int64_t u = three_buckets(f, &a_expiry, &b_expiry);
     vg_hold h = hold(f, u, "hd_enhance", "h"), captured;
@@ -615,7 +601,7 @@ static void test_capture_writes_one_debit_row_with_the_hold_parts(void **state)
 
 static void test_release_restores_every_bucket_exactly(void **state)
 {
-    fixture *f = *state;
+    fixture *f = fixture_of(state);
     vg_time a_expiry, b_expiry;
     int64_t u = three_buckets(f, &a_expiry, &b_expiry);
     const vg_balance before = balance_of(f, u);
@@ -633,7 +619,7 @@ static void test_release_restores_every_bucket_exactly(void **state)
 
 static void test_release_after_a_monday_reset_forfeits_the_subscription_part(void **state)
 {
-    fixture *f = *state;
+    fixture *f = fixture_of(state);
     int64_t u = add_user(f, "starter");
     vg_hold h, released;
     vg_balance b;
@@ -681,7 +667,7 @@ static vg_hold release_after_bonus_expiry(fixture *f, int64_t u, vg_time *expiry
 
 static void test_release_after_the_bonus_grant_expired_forfeits_its_part(void **state)
 {
-    fixture *f = *state;
+    fixture *f = fixture_of(state);
     int64_t u = add_user(f, "starter");
     vg_time expiry;
     vg_hold h = release_after_bonus_expiry(f, u, &expiry);
@@ -702,7 +688,7 @@ static void test_release_after_the_bonus_grant_expired_forfeits_its_part(void **
 
 static void test_with_regrant_the_part_of_an_expired_grant_comes_back_as_a_new_grant(void **state)
 {
-    fixture *f = *state;
+    fixture *f = fixture_of(state);
     int64_t u;
     vg_time expiry;
     vg_hold h;
@@ -727,7 +713,7 @@ static void test_with_regrant_the_part_of_an_expired_grant_comes_back_as_a_new_g
 
 static void test_an_unsettled_hold_expires_after_the_hold_ttl_and_its_credits_return(void **state)
 {
-    fixture *f = *state;
+    fixture *f = fixture_of(state);
     int64_t u = add_user(f, "starter");
     vg_hold h = hold(f, u, "video_1080p", "h"), later;
     const int64_t seq = h.balance.ledger_seq;
@@ -749,7 +735,7 @@ static void test_an_unsettled_hold_expires_after_the_hold_ttl_and_its_credits_re
 
 static void test_capturing_an_expired_hold_is_refused_with_hold_expired(void **state)
 {
-    fixture *f = *state;
+    fixture *f = fixture_of(state);
     int64_t u = add_user(f, "starter");
     vg_hold h = hold(f, u, "video_1080p", "h"), out;
 
@@ -764,7 +750,7 @@ static void test_capturing_an_expired_hold_is_refused_with_hold_expired(void **s
 
 static void test_settling_a_captured_hold_again_with_another_key_is_refused(void **state)
 {
-    fixture *f = *state;
+    fixture *f = fixture_of(state);
     int64_t u = add_user(f, "starter");
     vg_hold h = hold(f, u, "video_1080p", "h"), out;
     vg_balance after;
@@ -782,7 +768,7 @@ static void test_settling_a_captured_hold_again_with_another_key_is_refused(void
 
 static void test_refunding_a_captured_hold_returns_its_credits_in_a_refund_row(void **state)
 {
-    fixture *f = *state;
+    fixture *f = fixture_of(state);
     vg_time a_expiry, b_expiry;
     int64_t u = three_buckets(f, &a_expiry, &b_expiry);
     const vg_balance before = balance_of(f, u);
@@ -812,7 +798,7 @@ static void test_refunding_a_captured_hold_returns_its_credits_in_a_refund_row(v
 
 static void test_a_refund_after_a_monday_reset_forfeits_the_subscription_part(void **state)
 {
-    fixture *f = *state;
+    fixture *f = fixture_of(state);
     int64_t u = add_user(f, "starter");
     vg_hold h, refunded;
     ledger_row r;
@@ -836,7 +822,7 @@ static void test_a_refund_after_a_monday_reset_forfeits_the_subscription_part(vo
 
 static void test_refunding_an_open_hold_is_refused_with_estate(void **state)
 {
-    fixture *f = *state;
+    fixture *f = fixture_of(state);
     int64_t u = add_user(f, "starter");
     vg_hold h = hold(f, u, "video_1080p", "h"), out;
     const vg_balance before = balance_of(f, u);
@@ -854,7 +840,7 @@ static void test_refunding_an_open_hold_is_refused_with_estate(void **state)
 
 static void test_an_upgrade_mid_week_adds_the_weekly_difference_now(void **state)
 {
-    fixture *f = *state;
+    fixture *f = fixture_of(state);
     int64_t u = add_user(f, "starter");
     vg_balance b;
     vg_user user;
@@ -880,7 +866,7 @@ static void test_an_upgrade_mid_week_adds_the_weekly_difference_now(void **state
  * upgrade/downgrade cycle added 100 more (found by the simulation). */
 static void test_a_downgrade_caps_the_subscription_credits_of_open_holds_too(void **state)
 {
-    fixture *f = *state;
+    fixture *f = fixture_of(state);
     int64_t u = add_user(f, "pro_plus");
     vg_hold holds[10], h;
     vg_balance b;
@@ -913,7 +899,7 @@ static void test_a_downgrade_caps_the_subscription_credits_of_open_holds_too(voi
 
 static void test_a_downgrade_mid_week_keeps_at_most_the_new_weekly_amount(void **state)
 {
-    fixture *f = *state;
+    fixture *f = fixture_of(state);
     int64_t full = add_user(f, "pro"), spent = add_user(f, "pro");
     vg_balance b;
     int i;
@@ -939,7 +925,7 @@ static void test_a_downgrade_mid_week_keeps_at_most_the_new_weekly_amount(void *
 
 static void test_a_demo_user_gets_two_free_uses_then_demo_used_up(void **state)
 {
-    fixture *f = *state;
+    fixture *f = fixture_of(state);
     int64_t u = add_user(f, "demo");
     vg_balance b = balance_of(f, u);
     vg_hold h, out;
@@ -974,7 +960,7 @@ static void test_a_demo_user_gets_two_free_uses_then_demo_used_up(void **state)
 
 static void test_a_released_free_use_comes_back(void **state)
 {
-    fixture *f = *state;
+    fixture *f = fixture_of(state);
     int64_t u = add_user(f, "demo");
     vg_hold h = hold(f, u, "video_720p", "f1");
     h = settle(f, vg_credits_release, h.id, "r1");
@@ -986,7 +972,7 @@ static void test_a_released_free_use_comes_back(void **state)
 
 static void test_a_refunded_free_use_comes_back(void **state)
 {
-    fixture *f = *state;
+    fixture *f = fixture_of(state);
     int64_t u = add_user(f, "demo");
     vg_hold h = hold(f, u, "image_512", "f1");
     ledger_row r;
@@ -1010,7 +996,7 @@ static void test_a_refunded_free_use_comes_back(void **state)
 static void test_maintenance_applies_what_is_due_to_every_wallet_once(void **state)
 {
     enum { STARTERS = 203 };
-    fixture *f = *state;
+    fixture *f = fixture_of(state);
     int64_t demo, with_bonus, with_hold, seq[MAX_USERS];
     vg_maintenance_report report;
     int64_t reset_rows = 0;
@@ -1059,7 +1045,7 @@ static void test_maintenance_applies_what_is_due_to_every_wallet_once(void **sta
 
 static void test_a_repeated_grant_replays_its_first_balance_and_changes_nothing(void **state)
 {
-    fixture *f = *state;
+    fixture *f = fixture_of(state);
     int64_t u = add_user(f, "starter");
     const call c = {GRANT, u, NULL, 10};
     outcome first = perform_ok(f, &c, "g1");
@@ -1074,7 +1060,7 @@ static void test_a_repeated_grant_replays_its_first_balance_and_changes_nothing(
 
 static void test_a_repeated_hold_replays_the_same_hold(void **state)
 {
-    fixture *f = *state;
+    fixture *f = fixture_of(state);
     int64_t u = add_user(f, "starter");
     const call c = {HOLD, u, "video_720p", 0};
     outcome first = perform_ok(f, &c, "h1");
@@ -1087,7 +1073,7 @@ static void test_a_repeated_hold_replays_the_same_hold(void **state)
 
 static void test_a_repeated_capture_replays_its_first_outcome(void **state)
 {
-    fixture *f = *state;
+    fixture *f = fixture_of(state);
     int64_t u = add_user(f, "starter");
     vg_hold h = hold(f, u, "video_720p", "h");
     const call c = {CAPTURE, h.id, NULL, 0};
@@ -1103,7 +1089,7 @@ static void test_a_repeated_capture_replays_its_first_outcome(void **state)
 
 static void test_a_repeated_release_replays_its_first_outcome(void **state)
 {
-    fixture *f = *state;
+    fixture *f = fixture_of(state);
     int64_t u = add_user(f, "starter");
     vg_hold h = hold(f, u, "video_720p", "h");
     const call c = {RELEASE, h.id, NULL, 0};
@@ -1118,7 +1104,7 @@ static void test_a_repeated_release_replays_its_first_outcome(void **state)
 
 static void test_a_repeated_refund_replays_its_first_outcome(void **state)
 {
-    fixture *f = *state;
+    fixture *f = fixture_of(state);
     int64_t u = add_user(f, "starter");
     vg_hold h = hold(f, u, "video_720p", "h");
     call c = {REFUND, h.id, NULL, 0};
@@ -1135,7 +1121,7 @@ static void test_a_repeated_refund_replays_its_first_outcome(void **state)
 
 static void test_a_repeated_plan_change_replays_its_first_balance(void **state)
 {
-    fixture *f = *state;
+    fixture *f = fixture_of(state);
     int64_t u = add_user(f, "starter");
     const call c = {CHANGE_PLAN, u, "pro", 0};
     outcome first = perform_ok(f, &c, "p1");
@@ -1154,7 +1140,7 @@ static void test_a_repeated_plan_change_replays_its_first_balance(void **state)
 
 static void test_a_refusal_is_replayed_even_after_credits_arrive(void **state)
 {
-    fixture *f = *state;
+    fixture *f = fixture_of(state);
     int64_t u = add_user(f, "starter");
     const call c = {HOLD, u, "video_1080p", 0};
     outcome first, fresh;
@@ -1175,7 +1161,7 @@ static void test_a_refusal_is_replayed_even_after_credits_arrive(void **state)
  * and reference (once a bug: replay() read them back from the store only). */
 static void test_a_replayed_refused_hold_returns_the_same_hold_record(void **state)
 {
-    fixture *f = *state;
+    fixture *f = fixture_of(state);
     int64_t u = add_user(f, "starter");
     vg_hold first, again;
 
@@ -1192,7 +1178,7 @@ static void test_a_replayed_refused_hold_returns_the_same_hold_record(void **sta
 
 static void test_a_key_reused_for_another_request_is_a_conflict_and_changes_nothing(void **state)
 {
-    fixture *f = *state;
+    fixture *f = fixture_of(state);
     int64_t u = add_user(f, "starter");
     vg_hold h1, h2;
 
@@ -1222,7 +1208,7 @@ static void test_a_key_reused_for_another_request_is_a_conflict_and_changes_noth
 
 static void test_idempotency_keys_belong_to_one_user(void **state)
 {
-    fixture *f = *state;
+    fixture *f = fixture_of(state);
     int64_t a = add_user(f, "starter"), b = add_user(f, "starter");
 
     grant(f, a, VG_CREDIT_PURCHASED, 10, 0, "order-1");
@@ -1245,7 +1231,7 @@ static void expect_refused(fixture *f, int64_t user, const vg_balance *before, i
 static void test_grant_amounts_outside_one_to_a_trillion_are_out_of_range(void **state)
 {
     static const int64_t bad[] = {0, -1, -25, INT64_MIN, MAX_AMOUNT + 1, INT64_MAX};
-    fixture *f = *state;
+    fixture *f = fixture_of(state);
     int64_t u = add_user(f, "starter");
     vg_balance before = balance_of(f, u);
     size_t i;
@@ -1270,7 +1256,7 @@ static void test_grant_amounts_outside_one_to_a_trillion_are_out_of_range(void *
 
 static void test_bad_grant_kinds_and_expiries_are_refused(void **state)
 {
-    fixture *f = *state;
+    fixture *f = fixture_of(state);
     int64_t u = add_user(f, "starter");
     const vg_balance before = balance_of(f, u);
     char reference[VG_REFERENCE_SIZE + 1];
@@ -1309,7 +1295,7 @@ static void test_bad_grant_kinds_and_expiries_are_refused(void **state)
 
 static void test_unknown_users_services_plans_and_holds_are_refused(void **state)
 {
-    fixture *f = *state;
+    fixture *f = fixture_of(state);
     int64_t u = add_user(f, "starter");
     const int64_t nobody = u + 1000;
     const vg_balance before = balance_of(f, u);
@@ -1365,7 +1351,7 @@ static void test_bad_idempotency_keys_are_refused_by_every_call(void **state)
         {NULL, VG_EINVAL},       {"", VG_EINVAL},          {"\xff", VG_EUTF8},
         {"ok\xc3", VG_EUTF8},    {"\xc0\xaf", VG_EUTF8},   {"\xed\xa0\x80", VG_EUTF8},
     };
-    fixture *f = *state;
+    fixture *f = fixture_of(state);
     int64_t u = add_user(f, "starter");
     vg_hold open_hold = hold(f, u, "image_512", "open");
     const vg_balance before = balance_of(f, u);
@@ -1402,7 +1388,7 @@ static void test_bad_idempotency_keys_are_refused_by_every_call(void **state)
 
 static void test_history_pages_newest_first_before_a_seq(void **state)
 {
-    fixture *f = *state;
+    fixture *f = fixture_of(state);
     int64_t u = add_user(f, "starter");
     row_list page;
     int i;
@@ -1485,5 +1471,6 @@ int main(void)
         T(test_history_pages_newest_first_before_a_seq),
     };
 #undef T
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    test_target();
+    return test_target_finish(cmocka_run_group_tests(tests, NULL, NULL));
 }

@@ -7,7 +7,6 @@
 #include <inttypes.h>
 #include <setjmp.h>
 #include <signal.h>
-#include <sodium.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -21,14 +20,11 @@
 
 #include <vidgo/vidgo.h>
 
+#include "test_support.h"
+
 #define ROUNDS 120
 #define USERS 2
 #define MAX_RECORDS 100000
-
-static const unsigned char secret[32] = {
-    0x63, 0x72, 0x61, 0x73, 0x68, 0x2d, 0x74, 0x65, 0x73, 0x74, 0x2d, 0x73, 0x65, 0x63, 0x72, 0x65,
-    0x74, 0x2d, 0x30, 0x31, 0x32, 0x33, 0x34, 0x35, 0x36, 0x37, 0x38, 0x39, 0x61, 0x62, 0x63, 0x64,
-};
 
 static const struct {
     const char *email;
@@ -39,8 +35,8 @@ static int64_t user_ids[USERS];
 static const char *const services[] = {"image_512", "image_1024", "video_720p", "video_1080p"};
 #define SERVICE_COUNT (sizeof services / sizeof services[0])
 
-static char dir[] = "/tmp/vg-crash-XXXXXX";
-static char store_path[600];
+static char ack_dir[] = "/tmp/vg-crash-XXXXXX"; /* what the children acknowledged */
+static char store_location[512];               /* the store, on the target under test */
 
 /* The calls a child makes. Before each it writes "try <op> <key> <hold_id>" (so that the
  * parent knows the call it was killed in, which may or may not have committed), and after
@@ -81,16 +77,16 @@ static vg_ctx *open_store(void)
 {
     vg_config config;
     vg_ctx *ctx = NULL;
-    vg_config_init(&config, VG_CONFIG_VERSION);
-    config.store = store_path;
-    config.flags = VG_OPEN_CREATE | VG_OPEN_SYNC_NORMAL;
-    config.log_level = VG_LOG_NONE; /* the secret comes from $VIDGO_SECRET, as for `vidgo` */
+    test_config_init(&config, store_location);
+    config.secret = NULL; /* from $VIDGO_SECRET (test_secret), as for `vidgo` */
+    config.secret_len = 0;
+    config.log_level = VG_LOG_NONE;
     return vg_open(&ctx, &config) == VG_OK ? ctx : NULL;
 }
 
 static void ack_path(char *buf, size_t size, int round)
 {
-    snprintf(buf, size, "%s/acks-r%03d.txt", dir, round);
+    snprintf(buf, size, "%s/acks-r%03d.txt", ack_dir, round);
 }
 
 /* Makes one call. Returns its status; *hold_id and *seq receive the hold and the wallet's
@@ -215,7 +211,8 @@ static void child_main(int round, int ready_fd)
     }
 }
 
-/* Writes one line with a single write(2), so that a kill leaves it whole or absent. */
+/* Writes one line with a single write(2), so that a kill leaves it whole or absent (or, if
+ * the write crosses a page of the file, cut: see read_round). */
 static void write_line(int fd, const char *fmt, ...)
 {
     char line[256];
@@ -266,8 +263,14 @@ static size_t read_round(int round)
     if (!(f = fopen(path, "r")))
         return 0; /* killed before it began */
     while (fgets(line, sizeof line, f)) {
-        if (!strchr(line, '\n'))
-            fail_msg("%s: a line was cut: %s", path, line); /* one write(2) per line */
+        if (!strchr(line, '\n')) {
+            /* one write(2) per line, but a SIGKILL can still cut a write that crosses a page
+             * of the file: only the last line, which then counts as never written (a cut
+             * acknowledgement leaves its call in flight) */
+            if (fgetc(f) != EOF)
+                fail_msg("%s: a line was cut: %s", path, line);
+            break;
+        }
         assert_true(record_count < MAX_RECORDS);
         if (sscanf(line, "try %31s %31s %lld", op, key, &hold_id) == 3) {
             memset(&try_line, 0, sizeof try_line);
@@ -366,7 +369,8 @@ static void verify_acknowledged(vg_ctx *ctx, const record *r)
                  (long long)hold.id, (int)hold.state);
 }
 
-/* `vidgo --db PATH check --json` must exit 0 with "ok": true. */
+/* `vidgo --db LOCATION check --json` must exit 0 with "ok": true (a path or a URL: the
+ * program picks the backend from the location, as for any user). */
 static void expect_cli_check_ok(int round)
 {
     const char *bin = getenv("VIDGO_BIN");
@@ -378,7 +382,7 @@ static void expect_cli_check_ok(int round)
 
     if (!bin)
         fail_msg("VIDGO_BIN is not set (run the test with meson test)");
-    snprintf(command, sizeof command, "'%s' --db '%s' check --json", bin, store_path);
+    snprintf(command, sizeof command, "'%s' --db '%s' check --json", bin, store_location);
     pipe = popen(command, "r");
     assert_non_null(pipe);
     while (used < sizeof text - 1 && (n = fread(text + used, 1, sizeof text - 1 - used, pipe)) > 0)
@@ -451,15 +455,32 @@ static void count_in_flight(vg_ctx *ctx, const record *r, int counts[2])
     counts[hold.state == after[r->op]]++;
 }
 
+/* A fresh store on the target with the users the children work for. */
+static void make_store(void)
+{
+    vg_ctx *ctx;
+    int i;
+    test_fresh_location(store_location, sizeof store_location, "crash");
+    ctx = open_store();
+    if (!ctx)
+        fail_msg("cannot open the store: %s", vg_error_last());
+    for (i = 0; i < USERS; i++)
+        assert_status(vg_user_add_verified(&user_ids[i], ctx, people[i].email, people[i].plan),
+                      VG_OK);
+    vg_close(ctx); /* no connection crosses a fork */
+}
+
 static void test_acknowledged_calls_survive_sigkill(void **state)
 {
     uint64_t rng = (uint64_t)time(NULL);
     size_t acked, total_acked = 0, first, i, problems = 1;
     int round, killed_working = 0, in_flight[2] = {0, 0};
-    double started = monotonic_s(), working, worked = 0;
+    double started, working, worked = 0;
     vg_ctx *ctx;
     (void)state;
 
+    make_store();
+    started = monotonic_s();
     print_message("seed %" PRIu64 "\n", rng);
     for (round = 0; round < ROUNDS; round++) {
         working = run_and_kill(round, &rng);
@@ -497,31 +518,18 @@ static void test_acknowledged_calls_survive_sigkill(void **state)
     assert_true(total_acked > (size_t)ROUNDS); /* the children did get work done */
 }
 
-static int make_store(void **state)
+static int make_ack_dir(void **state)
 {
-    char hex[2 * sizeof secret + 1];
-    vg_ctx *ctx;
-    int i;
     (void)state;
-    if (!mkdtemp(dir) || sodium_init() < 0)
-        return -1;
-    sodium_bin2hex(hex, sizeof hex, secret, sizeof secret);
-    setenv("VIDGO_SECRET", hex, 1); /* for every context here, the children and `vidgo` */
-    snprintf(store_path, sizeof store_path, "%s/crash.db", dir);
-    if (!(ctx = open_store()))
-        return -1;
-    for (i = 0; i < USERS; i++)
-        if (vg_user_add_verified(&user_ids[i], ctx, people[i].email, people[i].plan) != VG_OK)
-            return -1;
-    vg_close(ctx);
-    return 0;
+    /* $VIDGO_SECRET: for every context here, the children and `vidgo` */
+    return mkdtemp(ack_dir) && test_export_secret() == 0 ? 0 : -1;
 }
 
-static int remove_store(void **state)
+static int remove_ack_dir(void **state)
 {
-    char command[700];
+    char command[128];
     (void)state;
-    snprintf(command, sizeof command, "rm -rf '%s'", dir);
+    snprintf(command, sizeof command, "rm -rf '%s'", ack_dir);
     return system(command) == 0 ? 0 : -1;
 }
 
@@ -530,5 +538,6 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_acknowledged_calls_survive_sigkill),
     };
-    return cmocka_run_group_tests(tests, make_store, remove_store);
+    test_target();
+    return test_target_finish(cmocka_run_group_tests(tests, make_ack_dir, remove_ack_dir));
 }

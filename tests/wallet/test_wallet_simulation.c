@@ -14,6 +14,8 @@
 
 #include <vidgo/vidgo.h>
 
+#include "test_support.h"
+
 #define DEFAULT_STEPS 3000
 #define DEFAULT_SEED UINT64_C(0x5eed20260304)
 
@@ -28,13 +30,6 @@
 #define HOLD_TTL_S (3 * 3600)
 #define BONUS_TTL_DAYS 21
 #define REGRANT_TTL_DAYS 5
-
-static const unsigned char secret[32] = {
-    0x73, 0x69, 0x6d, 0x75, 0x6c, 0x61, 0x74, 0x69, 0x6f, 0x6e, 0x2d, 0x73, 0x65, 0x63, 0x72, 0x65,
-    0x74, 0x2d, 0x30, 0x31, 0x32, 0x33, 0x34, 0x35, 0x36, 0x37, 0x38, 0x39, 0x61, 0x62, 0x63, 0x64,
-};
-
-static char dir[] = "/tmp/vg-simulation-XXXXXX"; /* the stores, removed at the end */
 
 /* The documented catalog (DESIGN.md §4), written out here rather than read from the library. */
 typedef struct plan_rule {
@@ -81,13 +76,7 @@ static int64_t rnd_range(int64_t lo, int64_t hi)
 
 /* --- the fake clock -------------------------------------------------------------------------- */
 
-static vg_time sim_now;
-
-static vg_time sim_clock(void *payload)
-{
-    (void)payload;
-    return sim_now;
-}
+static vg_time sim_now; /* what the store's clock (test_fake_clock) says */
 
 /* --- small growable arrays -------------------------------------------------------------------- */
 
@@ -1245,12 +1234,13 @@ static void print_coverage(const sim *s)
 static void simulate(vg_expired_refund expired_refund, const char *name)
 {
     static sim s; /* large: not on the stack */
-    char path[128];
+    char location[512];
     uint64_t seed = (uint64_t)env_number("VIDGO_SIM_SEED", (long)DEFAULT_SEED);
     vg_config config;
     size_t user;
 
     memset(&s, 0, sizeof s);
+    test_fresh_location(location, sizeof location, name);
     s.steps = env_number("VIDGO_SIM_STEPS", DEFAULT_STEPS);
     s.expired_refund = expired_refund;
     rng = seed ? seed : 1;
@@ -1259,19 +1249,15 @@ static void simulate(vg_expired_refund expired_refund, const char *name)
     print_message("%s: seed %" PRIu64 " (VIDGO_SIM_SEED), %ld steps (VIDGO_SIM_STEPS)\n", name,
                   seed, s.steps);
 
-    snprintf(path, sizeof path, "%s/%s.db", dir, name);
-    vg_config_init(&config, VG_CONFIG_VERSION);
-    config.store = path;
-    config.flags = VG_OPEN_CREATE | VG_OPEN_SYNC_NORMAL;
-    config.secret = secret;
-    config.secret_len = sizeof secret;
-    config.clock = sim_clock;
+    test_config_init(&config, location);
+    config.clock = test_fake_clock;
+    config.clock_payload = &sim_now;
     config.log_level = VG_LOG_NONE;
     config.hold_ttl_s = HOLD_TTL_S;
     config.bonus_ttl_days = BONUS_TTL_DAYS;
     config.expired_refund = expired_refund;
     config.regrant_ttl_days = REGRANT_TTL_DAYS;
-    assert_int_equal(vg_open(&s.ctx, &config), VG_OK);
+    s.ctx = test_open(&config);
 
     for (user = 0; user < USERS; user++) {
         m_user *w = &s.users[user];
@@ -1333,25 +1319,12 @@ static void test_the_wallet_follows_the_model_when_expired_parts_are_regranted(v
     simulate(VG_EXPIRED_REFUND_REGRANT, "regrant");
 }
 
-static int make_dir(void **state)
-{
-    (void)state;
-    return mkdtemp(dir) ? 0 : -1;
-}
-
-static int remove_dir(void **state)
-{
-    char command[80];
-    (void)state;
-    snprintf(command, sizeof command, "rm -rf '%s'", dir);
-    return system(command) == 0 ? 0 : -1;
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_the_wallet_follows_the_model_when_expired_parts_are_forfeited),
         cmocka_unit_test(test_the_wallet_follows_the_model_when_expired_parts_are_regranted),
     };
-    return cmocka_run_group_tests(tests, make_dir, remove_dir);
+    test_target();
+    return test_target_finish(cmocka_run_group_tests(tests, NULL, NULL));
 }

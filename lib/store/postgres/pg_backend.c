@@ -1,0 +1,635 @@
+/* SPDX-License-Identifier: MIT */
+/* The PostgreSQL backend: connections, statements, error mapping, transactions, the schema. */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "pg_internal.h"
+
+/* Serialises the first opening of a store (migration and catalog seeding share one
+ * transaction): pg_advisory_xact_lock's 64-bit key space, "vidgoscm" in ASCII. */
+#define SCHEMA_LOCK "8532461364444357485"
+/* Meta keys read for update but missing: the two-int4 key space (apart from the 64-bit
+ * one), "vgmk" and hashtext(key). */
+#define META_LOCK "1986489707"
+
+/* The statements of this file; those of records of version 2 are in pg_catalog.c and
+ * pg_wallet.c, next to the field tables whose order their columns follow. */
+static const char *const stmt_sql[PG_CATALOG_FIRST] = {
+    /* A reader sees one snapshot, as SQLite's deferred reader does; read-only repeatable
+     * read never fails to serialise. Writers lock the rows they read for update. */
+    [PG_BEGIN_READ] = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
+    [PG_BEGIN_WRITE] = "BEGIN ISOLATION LEVEL READ COMMITTED",
+    [PG_COMMIT] = "COMMIT",
+    [PG_ROLLBACK] = "ROLLBACK",
+    [PG_SAVEPOINT] = "SAVEPOINT vg_guard",
+    [PG_RELEASE] = "RELEASE SAVEPOINT vg_guard",
+    [PG_ROLLBACK_TO] = "ROLLBACK TO SAVEPOINT vg_guard",
+    [PG_SET_CONFIG] = "SELECT set_config($1, $2, false)",
+    [PG_SCHEMA_LOCK] = "SELECT pg_advisory_xact_lock(" SCHEMA_LOCK ")",
+    [PG_SCHEMA_HAS_TABLE] = "SELECT (to_regclass('vg_schema_migrations') IS NOT NULL)::int",
+    [PG_SCHEMA_OWN_TABLES] = "SELECT count(*) FROM pg_catalog.pg_tables "
+                             "WHERE schemaname = current_schema() AND tablename LIKE 'vg\\_%'",
+    [PG_SCHEMA_VERSION] = "SELECT coalesce(max(version), 0) FROM vg_schema_migrations",
+    [PG_SCHEMA_RECORD] = "INSERT INTO vg_schema_migrations (version, applied_at) VALUES ($1, $2)",
+    [PG_META_GET] = "SELECT value FROM vg_meta WHERE key = $1",
+    [PG_META_GET_FOR_UPDATE] = "SELECT value FROM vg_meta WHERE key = $1 FOR UPDATE",
+    [PG_META_LOCK_KEY] = "SELECT pg_advisory_xact_lock(" META_LOCK ", hashtext($1))",
+    [PG_META_PUT] = "INSERT INTO vg_meta (key, value) VALUES ($1, $2) "
+                    "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+    [PG_META_DELETE] = "DELETE FROM vg_meta WHERE key = $1",
+    [PG_EVENT_APPEND] = "INSERT INTO vg_events (at, kind, detail) VALUES ($1, $2, $3) RETURNING id",
+    [PG_EVENT_LIST] =
+        "SELECT id, at, kind, detail FROM vg_events WHERE id > $1 ORDER BY id LIMIT $2",
+    [PG_CHECK_TABLES] =
+        "SELECT t FROM unnest(ARRAY['vg_schema_migrations', 'vg_meta', 'vg_events', 'vg_plans', "
+        "'vg_services', 'vg_packages', 'vg_users', 'vg_wallets', 'vg_bonus_lots', 'vg_holds', "
+        "'vg_hold_parts', 'vg_ledger', 'vg_idempotency']) AS t WHERE to_regclass(t) IS NULL",
+};
+
+/* SQLSTATEs, exact (5 characters) or a class (2), and the vg_status each one means; the
+ * first match wins. Anything else is VG_ESTORE. */
+static const struct {
+    const char *sqlstate;
+    int status;
+} sqlstate_map[] = {
+    {"40001", VG_ECONFLICT},       /* serialization_failure */
+    {"40P01", VG_ECONFLICT},       /* deadlock_detected */
+    {"55P03", VG_EBUSY},           /* lock_not_available: lock_timeout passed */
+    {"57014", VG_EBUSY},           /* query_canceled: a statement timeout */
+    {"25006", VG_ESTORE_READONLY}, /* read_only_sql_transaction */
+    {"22021", VG_EUTF8},           /* character_not_in_repertoire: bad UTF-8 */
+    {"57P01", VG_ESTORE_CONNECT},  /* admin_shutdown */
+    {"57P02", VG_ESTORE_CONNECT},  /* crash_shutdown */
+    {"57P03", VG_ESTORE_CONNECT},  /* cannot_connect_now */
+    {"58030", VG_EIO},             /* io_error */
+    {"XX001", VG_ESTORE_CORRUPT},  /* data_corrupted */
+    {"XX002", VG_ESTORE_CORRUPT},  /* index_corrupted */
+    {"23", VG_ECONSTRAINT},        /* integrity_constraint_violation: unique, foreign key, ... */
+    {"08", VG_ESTORE_CONNECT},     /* connection_exception */
+    {"53", VG_EIO},                /* insufficient_resources: disk full, out of memory */
+    {"54", VG_ERANGE},             /* program_limit_exceeded: a key too large to index */
+};
+
+static int status_of(const char *sqlstate)
+{
+    size_t i;
+    if (!sqlstate)
+        return VG_ESTORE;
+    for (i = 0; i < sizeof sqlstate_map / sizeof sqlstate_map[0]; i++)
+        if (strncmp(sqlstate, sqlstate_map[i].sqlstate, strlen(sqlstate_map[i].sqlstate)) == 0)
+            return sqlstate_map[i].status;
+    return VG_ESTORE;
+}
+
+/* Copies a message onto one line, without libpq's trailing newline. */
+static void one_line(char *dst, size_t size, const char *src)
+{
+    size_t n = 0;
+    for (; src && *src && n + 1 < size; src++)
+        dst[n++] = (*src == '\n' || *src == '\r' || *src == '\t') ? ' ' : *src;
+    while (n > 0 && dst[n - 1] == ' ')
+        n--;
+    dst[n] = '\0';
+}
+
+int vg__pg_say(vg_store_conn *conn, int status, const char *what, const char *detail)
+{
+    snprintf(conn->errmsg, sizeof conn->errmsg, "%s: %s", what, detail);
+    return status;
+}
+
+int vg__pg_fail(vg_store_conn *conn, const PGresult *res, const char *what)
+{
+    const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+    const char *text = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+    char line[400];
+    int status;
+
+    one_line(line, sizeof line, text && *text ? text : PQerrorMessage(conn->pg));
+    snprintf(conn->sqlstate, sizeof conn->sqlstate, "%s", state ? state : "");
+    if (state)
+        snprintf(conn->errmsg, sizeof conn->errmsg, "%s: %s [SQLSTATE %s]", what, line, state);
+    else
+        vg__pg_say(conn, 0, what, line[0] ? line : "the PostgreSQL connection failed");
+    status = PQstatus(conn->pg) == CONNECTION_BAD ? VG_ESTORE_CONNECT : status_of(state);
+    if (PQtransactionStatus(conn->pg) == PQTRANS_INERROR && conn->aborted_status == VG_OK)
+        conn->aborted_status = status;
+    return status;
+}
+
+static const char *sql_of(pg_stmt id)
+{
+    if (id >= PG_WALLET_FIRST)
+        return vg__pg_wallet_sql[id - PG_WALLET_FIRST];
+    if (id >= PG_CATALOG_FIRST)
+        return vg__pg_catalog_sql[id - PG_CATALOG_FIRST];
+    return stmt_sql[id];
+}
+
+int vg__pg_exec(PGresult **out, vg_store_conn *conn, pg_stmt id, const pg_params *params,
+                const char *what)
+{
+    char name[16];
+    PGresult *res;
+    ExecStatusType st;
+    int rc;
+
+    snprintf(name, sizeof name, "vg%d", (int)id);
+    if (!conn->prepared[id]) {
+        res = PQprepare(conn->pg, name, sql_of(id), 0, NULL);
+        if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+            rc = vg__pg_fail(conn, res, what);
+            PQclear(res);
+            return rc;
+        }
+        PQclear(res);
+        conn->prepared[id] = 1;
+    }
+    res = PQexecPrepared(conn->pg, name, params ? params->count : 0,
+                         params ? params->values : NULL, NULL, NULL, 0);
+    st = PQresultStatus(res);
+    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
+        rc = vg__pg_fail(conn, res, what);
+        PQclear(res);
+        return rc;
+    }
+    if (out)
+        *out = res;
+    else
+        PQclear(res);
+    return VG_OK;
+}
+
+int vg__pg_locking(const vg_store_conn *conn, int for_update)
+{
+    return for_update && conn->mode == VG_TXN_WRITE;
+}
+
+/* --- connections ----------------------------------------------------------------------- */
+
+/* 1 if location, up to sep ("://"), is a URL scheme of PostgreSQL in any case: "postgres"
+ * or "postgresql", either with SQLAlchemy's driver suffix ("postgresql+asyncpg"). */
+static int is_postgres_scheme(const char *location, const char *sep)
+{
+    const char *p = location + 8;
+
+    if (strncasecmp(location, "postgres", 8) != 0)
+        return 0;
+    if (strncasecmp(p, "ql", 2) == 0)
+        p += 2;
+    if (p < sep && *p == '+')
+        for (p++; p < sep && (isalnum((unsigned char)*p) || *p == '_'); p++)
+            ;
+    return p == sep;
+}
+
+/* Returns a malloc'd copy of the location that libpq reads (or NULL): a PostgreSQL URL with
+ * its scheme written "postgresql://", which drops a driver suffix; anything else (a
+ * "host=... dbname=..." string handed to a configured backend) as it is. */
+static char *libpq_location(const char *location)
+{
+    const char *sep = strstr(location, "://");
+    size_t n = strlen(location) + 16;
+    char *out = malloc(n);
+
+    if (out && sep && is_postgres_scheme(location, sep))
+        snprintf(out, n, "postgresql%s", sep);
+    else if (out)
+        snprintf(out, n, "%s", location);
+    return out;
+}
+
+/* Replaces each occurrence of `secret` in msg with "***" (a secret of 3 bytes or more). */
+static void scrub(char *msg, const char *secret)
+{
+    size_t len = secret ? strlen(secret) : 0;
+    char *hit;
+
+    if (len < 3)
+        return;
+    while ((hit = strstr(msg, secret)) != NULL) {
+        memcpy(hit, "***", 3);
+        memmove(hit + 3, hit + len, strlen(hit + len) + 1);
+    }
+}
+
+/* libpq quotes what it could not parse, which may be the whole URL with its password:
+ * every quoted part longer than one character becomes "***", and so does everything after
+ * a quote that is not closed. */
+static void redact_quoted(char *dst, size_t size, const char *src)
+{
+    const char *close;
+    size_t n = 0;
+
+    while (*src && n + 6 < size) {
+        if (*src == '"') {
+            close = strchr(src + 1, '"');
+            if (close && close - src <= 2) { /* '"]"': harmless, and kept */
+                memcpy(dst + n, src, (size_t)(close + 1 - src));
+                n += (size_t)(close + 1 - src);
+            } else {
+                memcpy(dst + n, "\"***\"", 5);
+                n += 5;
+            }
+            if (!close)
+                break;
+            src = close + 1;
+            continue;
+        }
+        dst[n++] = *src == '\n' ? ' ' : *src;
+        src++;
+    }
+    while (n > 0 && dst[n - 1] == ' ')
+        n--;
+    dst[n] = '\0';
+}
+
+static int set_setting(vg_store_conn *conn, const char *name, const char *value)
+{
+    pg_params p;
+    vg__pg_params_init(&p);
+    vg__pg_param_text(&p, name);
+    vg__pg_param_text(&p, value);
+    return vg__pg_exec(NULL, conn, PG_SET_CONFIG, &p, "cannot configure the session");
+}
+
+/* The session's settings, at connect and after a reconnection. */
+static int configure_session(vg_store_conn *conn)
+{
+    char lock_ms[24];
+    int rc;
+
+    /* lock_timeout = 0 would wait forever: the closest to "do not wait" is 1 ms */
+    snprintf(lock_ms, sizeof lock_ms, "%d", conn->busy_timeout_ms > 0 ? conn->busy_timeout_ms : 1);
+    if ((rc = set_setting(conn, "client_encoding", "UTF8")) != VG_OK ||
+        (rc = set_setting(conn, "lock_timeout", lock_ms)) != VG_OK ||
+        (rc = set_setting(conn, "statement_timeout", "0")) != VG_OK ||
+        (rc = set_setting(conn, "bytea_output", "hex")) != VG_OK)
+        return rc;
+    if (conn->flags & VG_OPEN_READONLY)
+        rc = set_setting(conn, "default_transaction_read_only", "on");
+    return rc;
+}
+
+/* Refuses a server or database the backend cannot work with. */
+static int check_server(vg_store_conn *conn)
+{
+    const char *encoding = PQparameterStatus(conn->pg, "server_encoding");
+    char detail[160];
+
+    if (PQserverVersion(conn->pg) < 100000) {
+        snprintf(detail, sizeof detail, "PostgreSQL %d is too old: libvidgo needs 10 or newer",
+                 PQserverVersion(conn->pg) / 10000);
+        return vg__pg_say(conn, VG_ESTORE_OPEN, "cannot use the database", detail);
+    }
+    if (encoding && strcmp(encoding, "UTF8") != 0 && strcmp(encoding, "SQL_ASCII") != 0) {
+        snprintf(detail, sizeof detail,
+                 "its encoding is %s; libvidgo stores UTF-8 text and needs a UTF8 database",
+                 encoding);
+        return vg__pg_say(conn, VG_ESTORE_OPEN, "cannot use the database", detail);
+    }
+    return VG_OK;
+}
+
+static void pg_disconnect(vg_store_conn *conn)
+{
+    if (!conn)
+        return;
+    PQfinish(conn->pg); /* the server rolls back an open transaction */
+    if (conn->alloc)
+        conn->alloc(conn, 0, conn->alloc_payload);
+    else
+        free(conn);
+}
+
+static int pg_connect(vg_store_conn **out, const vg_store_params *params, char *errbuf,
+                      size_t errbuf_size)
+{
+    /* A default connect_timeout, which the location may override (later keywords win). */
+    const char *keywords[] = {"connect_timeout", "fallback_application_name", "dbname", NULL};
+    const char *values[] = {"10", "libvidgo", NULL, NULL};
+    char *location = libpq_location(params->location), *parse_error = NULL;
+    char message[sizeof ((vg_store_conn *)0)->errmsg];
+    PQconninfoOption *options = NULL, *o;
+    const char *password = NULL;
+    vg_store_conn *conn = NULL;
+    int rc = VG_OK;
+
+    *out = NULL;
+    if (!location) {
+        snprintf(errbuf, errbuf_size, "out of memory");
+        return VG_ENOMEM;
+    }
+    options = PQconninfoParse(location, &parse_error);
+    if (!options) {
+        redact_quoted(message, sizeof message, parse_error ? parse_error : "out of memory");
+        snprintf(errbuf, errbuf_size, "cannot read the PostgreSQL location: %s", message);
+        rc = parse_error ? VG_ESTORE_OPEN : VG_ENOMEM;
+        goto done;
+    }
+    for (o = options; o->keyword; o++)
+        if (strcmp(o->keyword, "password") == 0)
+            password = o->val;
+    conn = params->alloc ? params->alloc(NULL, sizeof *conn, params->alloc_payload)
+                         : malloc(sizeof *conn);
+    if (!conn) {
+        snprintf(errbuf, errbuf_size, "out of memory");
+        rc = VG_ENOMEM;
+        goto done;
+    }
+    memset(conn, 0, sizeof *conn);
+    conn->alloc = params->alloc;
+    conn->alloc_payload = params->alloc_payload;
+    conn->flags = params->flags; /* VG_OPEN_CREATE is moot: the database must exist */
+    conn->busy_timeout_ms = params->busy_timeout_ms;
+    values[2] = location;
+    conn->pg = PQconnectdbParams(keywords, values, 1);
+    if (!conn->pg) {
+        snprintf(errbuf, errbuf_size, "out of memory");
+        rc = VG_ENOMEM;
+    } else if (PQstatus(conn->pg) != CONNECTION_OK) {
+        /* libpq's message names host, port, user and database, never the password; scrub
+         * it all the same */
+        one_line(message, sizeof message, PQerrorMessage(conn->pg));
+        scrub(message, password);
+        snprintf(errbuf, errbuf_size, "cannot connect to PostgreSQL: %s", message);
+        rc = VG_ESTORE_CONNECT;
+    } else if ((rc = check_server(conn)) != VG_OK || (rc = configure_session(conn)) != VG_OK) {
+        snprintf(message, sizeof message, "%s", conn->errmsg);
+        scrub(message, password);
+        snprintf(errbuf, errbuf_size, "%s", message);
+    }
+done:
+    if (rc == VG_OK)
+        *out = conn;
+    else
+        pg_disconnect(conn);
+    PQconninfoFree(options);
+    PQfreemem(parse_error);
+    free(location);
+    return rc;
+}
+
+static const char *pg_errmsg(vg_store_conn *conn)
+{
+    return conn ? conn->errmsg : "";
+}
+
+/* Reconnects a connection the server closed (a restart, an idle timeout) before a new
+ * transaction: its prepared statements and settings went with it. */
+static int revive(vg_store_conn *conn)
+{
+    if (PQstatus(conn->pg) == CONNECTION_OK)
+        return VG_OK;
+    PQreset(conn->pg);
+    if (PQstatus(conn->pg) != CONNECTION_OK)
+        return vg__pg_fail(conn, NULL, "cannot reconnect to PostgreSQL");
+    memset(conn->prepared, 0, sizeof conn->prepared);
+    return configure_session(conn);
+}
+
+static int pg_rollback(vg_store_conn *conn)
+{
+    if (PQstatus(conn->pg) != CONNECTION_OK || PQtransactionStatus(conn->pg) == PQTRANS_IDLE)
+        return VG_OK; /* nothing open, or the server already rolled it back */
+    conn->aborted_status = VG_OK;
+    return vg__pg_exec(NULL, conn, PG_ROLLBACK, NULL, "cannot roll back");
+}
+
+static int pg_begin(vg_store_conn *conn, vg_txn_mode mode)
+{
+    pg_stmt id = mode == VG_TXN_WRITE ? PG_BEGIN_WRITE : PG_BEGIN_READ;
+    int rc = revive(conn);
+
+    if (rc != VG_OK)
+        return rc;
+    if (PQtransactionStatus(conn->pg) != PQTRANS_IDLE && (rc = pg_rollback(conn)) != VG_OK)
+        return rc; /* a transaction left open */
+    conn->mode = mode;
+    conn->aborted_status = VG_OK;
+    rc = vg__pg_exec(NULL, conn, id, NULL, "cannot begin a transaction");
+    /* A connection the server closed while it sat in the pool shows here, at its first
+     * statement: nothing has run yet, so reconnect once and begin again. */
+    if (rc == VG_ESTORE_CONNECT && PQstatus(conn->pg) == CONNECTION_BAD && revive(conn) == VG_OK)
+        rc = vg__pg_exec(NULL, conn, id, NULL, "cannot begin a transaction");
+    return rc;
+}
+
+static int pg_commit(vg_store_conn *conn)
+{
+    switch (PQtransactionStatus(conn->pg)) {
+    case PQTRANS_INTRANS:
+        return vg__pg_exec(NULL, conn, PG_COMMIT, NULL, "cannot commit");
+    case PQTRANS_INERROR: /* COMMIT would answer ROLLBACK without an error: say so */
+        return vg__pg_say(conn, conn->aborted_status != VG_OK ? conn->aborted_status : VG_ESTORE,
+                          "cannot commit",
+                          "a statement of the transaction failed, so PostgreSQL aborted it");
+    case PQTRANS_IDLE:
+        return vg__pg_say(conn, VG_ESTORE, "cannot commit", "no transaction is open");
+    default:
+        return vg__pg_fail(conn, NULL, "cannot commit");
+    }
+}
+
+/* --- the schema ------------------------------------------------------------------------ */
+
+#define COL_INT " INTEGER NOT NULL"
+#define COL_I64 " BIGINT NOT NULL"
+#define COL_TEXT " TEXT NOT NULL"
+#define COL_KEY " TEXT COLLATE \"C\" NOT NULL" /* compared and ordered by bytes, as SQLite does */
+#define COL_HASH " BYTEA NOT NULL"
+#define COL_ID " BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY"
+#define COL_USER " BIGINT NOT NULL REFERENCES vg_users (id)"
+
+/* The tables of sqlite_schema.c's migrations, one DDL statement each. Never edit a released
+ * migration: add one. */
+static const char *const migration_1[] = {
+    "CREATE TABLE vg_schema_migrations (version INTEGER PRIMARY KEY, applied_at" COL_I64 ")",
+    "CREATE TABLE vg_meta (key" COL_KEY " PRIMARY KEY, value" COL_TEXT ")",
+    NULL,
+};
+static const char *const migration_2[] = {
+    "CREATE TABLE vg_events (id" COL_ID ", at" COL_I64 ", kind" COL_TEXT ", detail" COL_TEXT ")",
+    NULL,
+};
+static const char *const migration_3[] = {
+    "CREATE TABLE vg_plans (name" COL_KEY " PRIMARY KEY, rank" COL_INT ", price_twd" COL_I64
+    ", weekly_credits" COL_INT ", free_uses" COL_INT ", topup_discount_pct" COL_INT
+    ", max_resolution" COL_INT ", max_fps" COL_INT ", watermark" COL_INT
+    ", priority_queue" COL_INT ", effects" COL_INT ", paid" COL_INT ", active" COL_INT
+    ", display_names" COL_TEXT ")", /* the five names, joined by U+001F */
+    "CREATE TABLE vg_services (name" COL_KEY " PRIMARY KEY, kind" COL_INT ", credits" COL_INT
+    ", api_cost_micro_usd" COL_I64 ", min_plan" COL_KEY " REFERENCES vg_plans (name)"
+    ", subscribers_only" COL_INT ", resolution" COL_INT ", max_duration_s" COL_INT
+    ", provider" COL_TEXT ", internal" COL_INT ", active" COL_INT ", display_names" COL_TEXT ")",
+    "CREATE TABLE vg_packages (name" COL_KEY " PRIMARY KEY, credits" COL_I64
+    ", price_twd" COL_I64 ", active" COL_INT ", display_names" COL_TEXT ")",
+    "CREATE TABLE vg_users (id" COL_ID ", email" COL_KEY " UNIQUE"
+    ", plan" COL_KEY " REFERENCES vg_plans (name), verified" COL_INT ", active" COL_INT
+    ", created_at" COL_I64 ")",
+    "CREATE TABLE vg_wallets (user_id BIGINT PRIMARY KEY REFERENCES vg_users (id)"
+    ", subscription" COL_I64 ", purchased" COL_I64 ", bonus" COL_I64 ", held" COL_I64
+    ", free_uses" COL_INT ", free_uses_held" COL_INT ", week_start" COL_I64
+    ", last_seq" COL_I64 ", last_hash" COL_HASH ")",
+    "CREATE TABLE vg_bonus_lots (id" COL_ID ", user_id" COL_USER ", amount" COL_I64
+    ", remaining" COL_I64 ", granted_at" COL_I64 ", expires_at" COL_I64 ")",
+    "CREATE INDEX vg_bonus_lots_by_user ON vg_bonus_lots (user_id, expires_at, id) "
+    "WHERE remaining > 0",
+    "CREATE TABLE vg_holds (id" COL_ID ", user_id" COL_USER ", service" COL_TEXT
+    ", reference" COL_TEXT ", price" COL_I64 ", from_bonus" COL_I64
+    ", from_subscription" COL_I64 ", from_purchased" COL_I64 ", free_use" COL_INT
+    ", state" COL_INT ", forfeited" COL_I64 ", created_at" COL_I64 ", expires_at" COL_I64
+    ", settled_at" COL_I64 ", week_start" COL_I64 ")",
+    "CREATE INDEX vg_holds_open_by_user ON vg_holds (user_id, expires_at, id) WHERE state = 0",
+    "CREATE TABLE vg_hold_parts (hold_id BIGINT NOT NULL REFERENCES vg_holds (id)"
+    ", lot_id BIGINT NOT NULL REFERENCES vg_bonus_lots (id), amount" COL_I64
+    ", PRIMARY KEY (hold_id, lot_id))",
+    "CREATE TABLE vg_ledger (user_id" COL_USER ", seq" COL_I64 ", at" COL_I64
+    ", effective_at" COL_I64 ", type" COL_INT ", amount" COL_I64 ", bonus" COL_I64
+    ", subscription" COL_I64 ", purchased" COL_I64 ", free_uses" COL_INT
+    ", bonus_after" COL_I64 ", subscription_after" COL_I64 ", purchased_after" COL_I64
+    ", total_after" COL_I64 ", free_uses_after" COL_INT ", service" COL_TEXT
+    ", reference" COL_TEXT ", idempotency_key" COL_TEXT ", hold_id" COL_I64
+    ", prev_hash" COL_HASH ", hash" COL_HASH ", PRIMARY KEY (user_id, seq))",
+    "CREATE TABLE vg_idempotency (user_id" COL_I64 ", key" COL_KEY ", fingerprint" COL_HASH
+    ", status" COL_INT ", result" COL_TEXT ", created_at" COL_I64 ", PRIMARY KEY (user_id, key))",
+    NULL,
+};
+
+/* migrations[v] takes the schema from v - 1 to v. */
+static const char *const *const migrations[] = {
+    [1] = migration_1,
+    [2] = migration_2,
+    [3] = migration_3,
+};
+
+#define LATEST ((int)(sizeof migrations / sizeof migrations[0]) - 1)
+
+_Static_assert(LATEST == VG_STORE_SCHEMA_VERSION, "PostgreSQL migrations and the core disagree");
+
+/* Runs a query that answers one integer. */
+static int query_int(int64_t *out, vg_store_conn *conn, pg_stmt id)
+{
+    PGresult *res;
+    int rc = vg__pg_exec(&res, conn, id, NULL, "cannot read the schema");
+
+    if (rc != VG_OK)
+        return rc;
+    *out = PQntuples(res) > 0 ? vg__pg_int64(res, 0, 0) : 0;
+    PQclear(res);
+    return VG_OK;
+}
+
+int vg__pg_schema_get(int *out, vg_store_conn *conn)
+{
+    char detail[128];
+    int64_t n;
+    int rc;
+
+    /* The first openings of a store each migrate and seed the catalog in one transaction:
+     * one at a time, the others then find the schema in place. */
+    if (conn->mode == VG_TXN_WRITE &&
+        (rc = vg__pg_exec(NULL, conn, PG_SCHEMA_LOCK, NULL, "cannot lock the schema")) != VG_OK)
+        return rc;
+    if ((rc = query_int(&n, conn, PG_SCHEMA_HAS_TABLE)) != VG_OK)
+        return rc;
+    if (n) {
+        if ((rc = query_int(&n, conn, PG_SCHEMA_VERSION)) != VG_OK)
+            return rc;
+        *out = (int)n;
+        return VG_OK;
+    }
+    /* Other tables are fine (a database shared with an application), ours are not. */
+    if ((rc = query_int(&n, conn, PG_SCHEMA_OWN_TABLES)) != VG_OK)
+        return rc;
+    if (n > 0) {
+        snprintf(detail, sizeof detail,
+                 "the database holds %lld libvidgo tables (vg_*) but no schema version",
+                 (long long)n);
+        return vg__pg_say(conn, VG_ESTORE_CORRUPT, "cannot read the schema", detail);
+    }
+    *out = 0;
+    return VG_OK;
+}
+
+int vg__pg_schema_step(vg_store_conn *conn, int to_version, vg_time now)
+{
+    const char *const *sql;
+    char what[64];
+    pg_params p;
+    PGresult *res;
+    int rc;
+
+    snprintf(what, sizeof what, "cannot migrate to schema version %d", to_version);
+    if (to_version < 1 || to_version > LATEST)
+        return vg__pg_say(conn, VG_EUNSUPPORTED, what, "the backend has no such migration");
+    /* DDL without parameters: nothing is interpolated, so one-off statements do */
+    for (sql = migrations[to_version]; *sql; sql++) {
+        res = PQexecParams(conn->pg, *sql, 0, NULL, NULL, NULL, NULL, 0);
+        rc = PQresultStatus(res) == PGRES_COMMAND_OK ? VG_OK : vg__pg_fail(conn, res, what);
+        PQclear(res);
+        if (rc != VG_OK)
+            return rc;
+    }
+    vg__pg_params_init(&p);
+    vg__pg_param_int64(&p, to_version);
+    vg__pg_param_int64(&p, now);
+    return vg__pg_exec(NULL, conn, PG_SCHEMA_RECORD, &p, "cannot record the migration");
+}
+
+static const vg_store_backend postgres_backend = {
+    .version = VG_STORE_BACKEND_VERSION,
+    .name = "postgresql",
+    .connect = pg_connect,
+    .disconnect = pg_disconnect,
+    .errmsg = pg_errmsg,
+    .begin = pg_begin,
+    .commit = pg_commit,
+    .rollback = pg_rollback,
+    .schema_get = vg__pg_schema_get,
+    .schema_step = vg__pg_schema_step,
+    .meta_get = vg__pg_meta_get,
+    .meta_put = vg__pg_meta_put,
+    .meta_delete = vg__pg_meta_delete,
+    .event_append = vg__pg_event_append,
+    .event_list = vg__pg_event_list,
+    .check = vg__pg_check,
+    .plan_put = vg__pg_plan_put,
+    .plan_get = vg__pg_plan_get,
+    .plans_list = vg__pg_plans_list,
+    .service_put = vg__pg_service_put,
+    .service_get = vg__pg_service_get,
+    .services_list = vg__pg_services_list,
+    .package_put = vg__pg_package_put,
+    .package_get = vg__pg_package_get,
+    .packages_list = vg__pg_packages_list,
+    .user_insert = vg__pg_user_insert,
+    .user_get = vg__pg_user_get,
+    .user_find = vg__pg_user_find,
+    .user_set_plan = vg__pg_user_set_plan,
+    .users_list = vg__pg_users_list,
+    .wallet_get = vg__pg_wallet_get,
+    .wallet_put = vg__pg_wallet_put,
+    .lot_insert = vg__pg_lot_insert,
+    .lot_update = vg__pg_lot_update,
+    .lot_get = vg__pg_lot_get,
+    .lots_list = vg__pg_lots_list,
+    .hold_insert = vg__pg_hold_insert,
+    .hold_update = vg__pg_hold_update,
+    .hold_get = vg__pg_hold_get,
+    .holds_list_open = vg__pg_holds_list_open,
+    .hold_part_insert = vg__pg_hold_part_insert,
+    .hold_parts_list = vg__pg_hold_parts_list,
+    .ledger_append = vg__pg_ledger_append,
+    .ledger_list = vg__pg_ledger_list,
+    .idempotency_get = vg__pg_idempotency_get,
+    .idempotency_put = vg__pg_idempotency_put,
+};
+
+const vg_store_backend *vg_store_backend_postgres(void)
+{
+    return &postgres_backend;
+}

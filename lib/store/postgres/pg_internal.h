@@ -1,0 +1,281 @@
+/* SPDX-License-Identifier: MIT */
+/* The PostgreSQL backend's connection: one libpq connection with its prepared statements. */
+#ifndef VG_PG_INTERNAL_H
+#define VG_PG_INTERNAL_H
+
+#include <libpq-fe.h>
+#include <stddef.h>
+
+#include "vidgo/errors.h"
+#include "vidgo/sys/store.h"
+
+/* Every statement the backend runs; their SQL is in the tables of pg_backend.c (these first),
+ * pg_catalog.c and pg_wallet.c. Each is prepared on a connection, as "vg<N>", the first
+ * time it runs there. */
+typedef enum pg_stmt {
+    PG_BEGIN_READ,
+    PG_BEGIN_WRITE,
+    PG_COMMIT,
+    PG_ROLLBACK,
+    PG_SAVEPOINT,
+    PG_RELEASE,
+    PG_ROLLBACK_TO,
+    PG_SET_CONFIG,
+    PG_SCHEMA_LOCK,
+    PG_SCHEMA_HAS_TABLE,
+    PG_SCHEMA_OWN_TABLES,
+    PG_SCHEMA_VERSION,
+    PG_SCHEMA_RECORD,
+    PG_META_GET,
+    PG_META_GET_FOR_UPDATE,
+    PG_META_LOCK_KEY,
+    PG_META_PUT,
+    PG_META_DELETE,
+    PG_EVENT_APPEND,
+    PG_EVENT_LIST,
+    PG_CHECK_TABLES,
+    /* version 2: the catalog (their SQL is in pg_catalog.c) */
+    PG_PLAN_PUT,
+    PG_PLAN_GET,
+    PG_PLANS_LIST,
+    PG_SERVICE_PUT,
+    PG_SERVICE_GET,
+    PG_SERVICES_LIST,
+    PG_PACKAGE_PUT,
+    PG_PACKAGE_GET,
+    PG_PACKAGES_LIST,
+    /* version 2: users and wallets (their SQL is in pg_wallet.c) */
+    PG_USER_INSERT,
+    PG_USER_GET,
+    PG_USER_GET_FOR_UPDATE,
+    PG_USER_FIND,
+    PG_USER_SET_PLAN,
+    PG_USERS_LIST,
+    PG_WALLET_GET,
+    PG_WALLET_GET_FOR_UPDATE,
+    PG_WALLET_PUT,
+    PG_LOT_INSERT,
+    PG_LOT_UPDATE,
+    PG_LOT_GET,
+    PG_LOTS_LIST,
+    PG_HOLD_INSERT,
+    PG_HOLD_UPDATE,
+    PG_HOLD_GET,
+    PG_HOLD_GET_FOR_UPDATE,
+    PG_HOLDS_LIST_OPEN,
+    PG_HOLD_PART_INSERT,
+    PG_HOLD_PARTS_LIST,
+    PG_LEDGER_APPEND,
+    PG_LEDGER_LIST_ASC,
+    PG_LEDGER_LIST_DESC,
+    PG_IDEMPOTENCY_GET,
+    PG_IDEMPOTENCY_PUT,
+    PG_STMT_COUNT
+} pg_stmt;
+
+#define PG_CATALOG_FIRST PG_PLAN_PUT
+#define PG_WALLET_FIRST PG_USER_INSERT
+
+/* The SQL of the statements of pg_catalog.c and pg_wallet.c, from their first. */
+extern const char *const vg__pg_catalog_sql[PG_WALLET_FIRST - PG_CATALOG_FIRST];
+extern const char *const vg__pg_wallet_sql[PG_STMT_COUNT - PG_WALLET_FIRST];
+
+/* Placeholders $1 .. $n for an INSERT of n columns. */
+#define PG_D3 "$1, $2, $3"
+#define PG_D5 PG_D3 ", $4, $5"
+#define PG_D6 PG_D5 ", $6"
+#define PG_D10 PG_D6 ", $7, $8, $9, $10"
+#define PG_D12 PG_D10 ", $11, $12"
+#define PG_D14 PG_D12 ", $13, $14"
+#define PG_D21 PG_D14 ", $15, $16, $17, $18, $19, $20, $21"
+
+struct vg_store_conn {
+    PGconn *pg;
+    unsigned char prepared[PG_STMT_COUNT]; /* 1: PQprepare'd on this connection */
+    vg_alloc_fn alloc;
+    void *alloc_payload;
+    unsigned int flags;  /* the params' VG_OPEN_* */
+    int busy_timeout_ms;
+    vg_txn_mode mode;    /* of the current or last transaction */
+    int aborted_status;  /* the failure that aborted the current transaction, or VG_OK */
+    char sqlstate[6];    /* of the last failure ("" if libpq's own) */
+    char errmsg[512];
+};
+
+/* --- statements ------------------------------------------------------------------------ */
+
+#define PG_MAX_PARAMS 24
+
+/* The text-format parameters of one statement. Values point into `arena` or at strings that
+ * live until the statement has run; a NULL value is SQL NULL. */
+typedef struct pg_params {
+    int count;
+    const char *values[PG_MAX_PARAMS];
+    size_t used;
+    char arena[4096];
+} pg_params;
+
+void vg__pg_params_init(pg_params *p);
+/* Adds a parameter: text that outlives the statement, or an integer (as text). */
+void vg__pg_param_text(pg_params *p, const char *text);
+void vg__pg_param_int64(pg_params *p, int64_t value);
+/* Adds a LIMIT: a count, or for one below 0 none (SQL NULL, as SQLite's LIMIT -1). */
+void vg__pg_param_limit(pg_params *p, int limit);
+
+/* Runs a statement (prepared first if this connection has not yet) with `params` (may be
+ * NULL). On success *out (may be NULL: then cleared) holds the result, which the caller
+ * PQclear()s. Returns VG_OK or the failure's status, with the message set. */
+int vg__pg_exec(PGresult **out, vg_store_conn *conn, pg_stmt id, const pg_params *params,
+                const char *what);
+
+/* Runs a statement without rows and returns VG_OK if it changed a row, VG_ENOTFOUND (no
+ * message) if none. The _guarded one is for a statement whose failure is an answer (a
+ * foreign key): it runs it in a savepoint, rolled back to on failure, so that the
+ * transaction goes on after it as it does in SQLite. */
+int vg__pg_change_one(vg_store_conn *conn, pg_stmt id, const pg_params *params,
+                      const char *what);
+int vg__pg_change_one_guarded(vg_store_conn *conn, pg_stmt id, const pg_params *params,
+                              const char *what);
+
+/* Records libpq's message for a failed result (or connection) as "<what>: <message>" and
+ * returns the vg_status its SQLSTATE maps to. */
+int vg__pg_fail(vg_store_conn *conn, const PGresult *res, const char *what);
+
+/* Sets the connection's message and returns `status`. */
+int vg__pg_say(vg_store_conn *conn, int status, const char *what, const char *detail);
+
+/* 1 when `for_update` must lock: only in a write transaction (PostgreSQL refuses
+ * SELECT ... FOR UPDATE in a READ ONLY one, and a reader needs no lock). */
+int vg__pg_locking(const vg_store_conn *conn, int for_update);
+
+/* Reads a column as an integer; 0 for NULL. */
+int64_t vg__pg_int64(const PGresult *res, int row, int col);
+
+/* Copies a column's text with the connection's allocator; NULL when out of memory. */
+char *vg__pg_dup(vg_store_conn *conn, const PGresult *res, int row, int col);
+
+/* --- records: a field table per record struct (pg_records.c) -------------------------- */
+
+/* How a field of a record struct is stored in its column. */
+typedef enum pg_kind {
+    PGF_ID,    /* int64_t the store assigns: selected, never written (INSERT ... RETURNING id) */
+    PGF_INT,   /* int, or an enum the size of an int: INTEGER */
+    PGF_INT64, /* int64_t or vg_time: BIGINT */
+    PGF_TEXT,  /* char[size], NUL-terminated: TEXT, truncated on read to fit */
+    PGF_HASH,  /* unsigned char[size]: BYTEA of exactly size bytes, sent as '\x..' hex */
+    PGF_NAMES  /* char[VG_LANG_COUNT][VG_DISPLAY_NAME_SIZE]: one TEXT, joined by 0x1F */
+} pg_kind;
+
+typedef struct pg_field {
+    pg_kind kind;
+    size_t offset;
+    size_t size;
+    const char *column;
+} pg_field;
+
+#define PG_FIELD(type, kind, member)                                                               \
+    {kind, offsetof(type, member), sizeof(((type *)0)->member), #member}
+
+/* A record struct: its fields in the order its statements select the columns; an INSERT or
+ * upsert binds them, but the PGF_ID ones, as $1, $2, ... */
+typedef struct pg_record {
+    const char *what;     /* for messages: "plan", "ledger row" */
+    size_t size;          /* sizeof the struct */
+    unsigned int version; /* written to the struct's leading `version` on read; 0: none */
+    const pg_field *fields;
+    size_t count;
+} pg_record;
+
+#define PG_RECORD(what, type, version, fields)                                                     \
+    {what, sizeof(type), version, fields, sizeof fields / sizeof fields[0]}
+
+/* The rows of a query, read one by one into records. */
+typedef struct pg_rows {
+    PGresult *res;
+    int next;
+} pg_rows;
+
+/* Runs a query whose rows are then read with vg__pg_next. */
+int vg__pg_query(pg_rows *rows, vg_store_conn *conn, pg_stmt id, const pg_params *params,
+                 const char *what);
+
+/* Reads the next row into *out (cleared first): VG_OK, VG_ENOTFOUND at the end (no
+ * message), or VG_ESTORE_CORRUPT for a value that does not fit its field. */
+int vg__pg_next(void *out, vg_store_conn *conn, pg_rows *rows, const pg_record *rec);
+
+/* Frees the rows and turns the end of the rows (VG_ENOTFOUND) into VG_OK. */
+int vg__pg_rows_end(pg_rows *rows, int rc);
+
+/* Reads the one row a query by params returns into *out; VG_ENOTFOUND if none. */
+int vg__pg_get(void *out, vg_store_conn *conn, pg_stmt id, const pg_params *params,
+               const pg_record *rec, const char *what);
+
+/* Reads one row by a text or an integer key ($1); VG_ENOTFOUND if none. */
+int vg__pg_get_by_text(void *out, vg_store_conn *conn, pg_stmt id, const pg_record *rec,
+                       const char *key, const char *what);
+int vg__pg_get_by_id(void *out, vg_store_conn *conn, pg_stmt id, const pg_record *rec,
+                     int64_t key, const char *what);
+
+/* Writes one record (its fields but the PGF_ID ones as $1, $2, ...). With out_id (may be
+ * NULL), the statement ends in RETURNING id and the new id is written there. With `taken`
+ * other than VG_OK, it is an INSERT ... ON CONFLICT (key) DO NOTHING RETURNING ...: when it
+ * returns no row the key was taken, and `taken` (VG_ECONSTRAINT, VG_EEMAIL_TAKEN) is
+ * returned with a message, the transaction still usable. */
+int vg__pg_write(int64_t *out_id, vg_store_conn *conn, pg_stmt id, const pg_record *rec,
+                 const void *record, int taken, const char *what);
+
+/* --- methods ------------------------------------------------------------------------- */
+
+/* Schema (pg_backend.c) and records (pg_records.c). */
+int vg__pg_schema_get(int *out, vg_store_conn *conn);
+int vg__pg_schema_step(vg_store_conn *conn, int to_version, vg_time now);
+int vg__pg_meta_get(char **out, vg_store_conn *conn, const char *key, int for_update);
+int vg__pg_meta_put(vg_store_conn *conn, const char *key, const char *value);
+int vg__pg_meta_delete(vg_store_conn *conn, const char *key);
+int vg__pg_event_append(int64_t *out_id, vg_store_conn *conn, const vg_store_event *event);
+int vg__pg_event_list(vg_store_conn *conn, int64_t after_id, int limit,
+                      vg_store_event_fn callback, void *payload);
+int vg__pg_check(vg_store_conn *conn, vg_store_problem_fn callback, void *payload);
+
+/* Version 2: the catalog (pg_catalog.c). */
+int vg__pg_plan_put(vg_store_conn *conn, const vg_plan *plan);
+int vg__pg_plan_get(vg_plan *out, vg_store_conn *conn, const char *name);
+int vg__pg_plans_list(vg_store_conn *conn, vg_plan_fn callback, void *payload);
+int vg__pg_service_put(vg_store_conn *conn, const vg_service *service);
+int vg__pg_service_get(vg_service *out, vg_store_conn *conn, const char *name);
+int vg__pg_services_list(vg_store_conn *conn, vg_service_fn callback, void *payload);
+int vg__pg_package_put(vg_store_conn *conn, const vg_package *package);
+int vg__pg_package_get(vg_package *out, vg_store_conn *conn, const char *name);
+int vg__pg_packages_list(vg_store_conn *conn, vg_store_package_fn callback, void *payload);
+
+/* Version 2: users, wallets, bonus lots, holds, the ledger, idempotency (pg_wallet.c). */
+int vg__pg_user_insert(int64_t *out_id, vg_store_conn *conn, const vg_user *user);
+int vg__pg_user_get(vg_user *out, vg_store_conn *conn, int64_t id, int for_update);
+int vg__pg_user_find(vg_user *out, vg_store_conn *conn, const char *email);
+int vg__pg_user_set_plan(vg_store_conn *conn, int64_t id, const char *plan);
+int vg__pg_users_list(vg_store_conn *conn, int64_t after_id, int limit,
+                      vg_store_user_fn callback, void *payload);
+int vg__pg_wallet_get(vg_store_wallet *out, vg_store_conn *conn, int64_t user_id,
+                      int for_update);
+int vg__pg_wallet_put(vg_store_conn *conn, const vg_store_wallet *wallet);
+int vg__pg_lot_insert(int64_t *out_id, vg_store_conn *conn, const vg_store_lot *lot);
+int vg__pg_lot_update(vg_store_conn *conn, int64_t lot_id, int64_t remaining);
+int vg__pg_lot_get(vg_store_lot *out, vg_store_conn *conn, int64_t lot_id);
+int vg__pg_lots_list(vg_store_conn *conn, int64_t user_id, vg_store_lot_fn callback,
+                     void *payload);
+int vg__pg_hold_insert(int64_t *out_id, vg_store_conn *conn, const vg_store_hold *hold);
+int vg__pg_hold_update(vg_store_conn *conn, const vg_store_hold *hold);
+int vg__pg_hold_get(vg_store_hold *out, vg_store_conn *conn, int64_t hold_id, int for_update);
+int vg__pg_holds_list_open(vg_store_conn *conn, int64_t user_id, vg_store_hold_fn callback,
+                           void *payload);
+int vg__pg_hold_part_insert(vg_store_conn *conn, const vg_store_hold_part *part);
+int vg__pg_hold_parts_list(vg_store_conn *conn, int64_t hold_id,
+                           vg_store_hold_part_fn callback, void *payload);
+int vg__pg_ledger_append(vg_store_conn *conn, const vg_store_ledger_row *row);
+int vg__pg_ledger_list(vg_store_conn *conn, int64_t user_id, int64_t from_seq, int limit,
+                       int ascending, vg_store_ledger_fn callback, void *payload);
+int vg__pg_idempotency_get(vg_store_idempotency *out, vg_store_conn *conn, int64_t user_id,
+                           const char *key);
+int vg__pg_idempotency_put(vg_store_conn *conn, const vg_store_idempotency *record);
+
+#endif
