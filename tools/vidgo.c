@@ -19,7 +19,8 @@ static void print_help(FILE *out)
     for (i = 0; i < COMMAND_COUNT; i++)
         fprintf(out, "  %-12s %s\n", commands[i]->name, commands[i]->summary);
     fprintf(out, "\nGlobal options (before or after the command):\n"
-                 "  --db PATH|URL  the store (default $VIDGO_DB, else ./vidgo.db)\n"
+                 "  --db PATH|URL  the store: a SQLite file or postgresql://... (default $VIDGO_DB,\n"
+                 "                 $VIDGO_DATABASE_URL, a PostgreSQL $DATABASE_URL, ./vidgo.db)\n"
                  "  --json         machine-readable output on stdout\n"
                  "  --now TIME     run as if the clock said TIME (RFC 3339, e.g. 2026-11-30T00:00:00Z)\n"
                  "  --lang LANG    language of messages: en, ja, zh-TW, ko, es\n"
