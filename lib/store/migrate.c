@@ -22,6 +22,9 @@ int vg__schema_migrate(vg__txn *txn, int target)
         return vg__fail(txn->ctx, VG_ESTORE_VERSION,
                         "the store's schema version %d is newer than this library's (%d): "
                         "upgrade libvidgo to open it", current, target);
+    if (current == 0 && target > 0 && !(txn->ctx->flags & VG_OPEN_CREATE))
+        return vg__fail(txn->ctx, VG_ESTORE_OPEN, "the store %s is empty (create it with "
+                        "`vidgo init`)", txn->ctx->store_location_redacted);
     if (current < target && txn->mode != VG_TXN_WRITE)
         return vg__fail(txn->ctx, VG_ESTORE_READONLY,
                         "the store's schema version %d is older than %d: open it once "

@@ -178,6 +178,18 @@ static void test_a_missing_store_is_not_created_without_the_flag(void **state)
     assert_int_equal(access(path_in_dir("absent.db"), F_OK), -1);
 }
 
+static void test_an_empty_store_is_not_initialised_without_the_flag(void **state)
+{
+    const char *path = path_in_dir("empty.db");
+    FILE *f = fopen(path, "wb");
+    vg_ctx *ctx;
+    (void)state;
+    fclose(f); /* an empty file, as an empty PostgreSQL database */
+    expect_open_failure(path, 0, VG_ESTORE_OPEN, "vidgo init");
+    assert_int_equal(open_at(&ctx, path, VG_OPEN_CREATE), VG_OK);
+    vg_close(ctx);
+}
+
 static void test_a_corrupt_file_is_refused_and_left_alone(void **state)
 {
     static const char garbage[] = "this is not a database, just some text that is long enough";
@@ -553,6 +565,7 @@ int main(void)
         cmocka_unit_test(test_a_directory_is_not_a_store),
         cmocka_unit_test(test_an_unwritable_path_is_refused),
         cmocka_unit_test(test_a_missing_store_is_not_created_without_the_flag),
+        cmocka_unit_test(test_an_empty_store_is_not_initialised_without_the_flag),
         cmocka_unit_test(test_a_corrupt_file_is_refused_and_left_alone),
         cmocka_unit_test(test_a_foreign_sqlite_database_is_refused),
         cmocka_unit_test(test_a_newer_schema_is_refused_and_left_alone),
