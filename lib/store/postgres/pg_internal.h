@@ -9,6 +9,8 @@
 #include "vidgo/errors.h"
 #include "vidgo/sys/store.h"
 
+#include "../record_fields.h"
+
 /* Every statement the backend runs; their SQL is in the tables of pg_backend.c (these first),
  * pg_catalog.c and pg_wallet.c. Each is prepared on a connection, as "vg<N>", the first
  * time it runs there. */
@@ -154,40 +156,12 @@ int64_t vg__pg_int64(const PGresult *res, int row, int col);
 /* Copies a column's text with the connection's allocator; NULL when out of memory. */
 char *vg__pg_dup(vg_store_conn *conn, const PGresult *res, int row, int col);
 
-/* --- records: a field table per record struct (pg_records.c) -------------------------- */
+/* --- records: the shared field tables (record_fields.c), bound and read here (pg_records.c) */
 
-/* How a field of a record struct is stored in its column. */
-typedef enum pg_kind {
-    PGF_ID,    /* int64_t the store assigns: selected, never written (INSERT ... RETURNING id) */
-    PGF_INT,   /* int, or an enum the size of an int: INTEGER */
-    PGF_INT64, /* int64_t or vg_time: BIGINT */
-    PGF_TEXT,  /* char[size], NUL-terminated: TEXT, truncated on read to fit */
-    PGF_HASH,  /* unsigned char[size]: BYTEA of exactly size bytes, sent as '\x..' hex */
-    PGF_NAMES  /* char[VG_LANG_COUNT][VG_DISPLAY_NAME_SIZE]: one TEXT, joined by 0x1F */
-} pg_kind;
-
-typedef struct pg_field {
-    pg_kind kind;
-    size_t offset;
-    size_t size;
-    const char *column;
-} pg_field;
-
-#define PG_FIELD(type, kind, member)                                                               \
-    {kind, offsetof(type, member), sizeof(((type *)0)->member), #member}
-
-/* A record struct: its fields in the order its statements select the columns; an INSERT or
- * upsert binds them, but the PGF_ID ones, as $1, $2, ... */
-typedef struct pg_record {
-    const char *what;     /* for messages: "plan", "ledger row" */
-    size_t size;          /* sizeof the struct */
-    unsigned int version; /* written to the struct's leading `version` on read; 0: none */
-    const pg_field *fields;
-    size_t count;
-} pg_record;
-
-#define PG_RECORD(what, type, version, fields)                                                     \
-    {what, sizeof(type), version, fields, sizeof fields / sizeof fields[0]}
+/* A record is read and written by its shared field table (record_fields.h); pg_records.c
+ * binds and reads each kind in text format: a VG__FIELD_ID field is selected, never written
+ * (INSERT ... RETURNING id), a VG__FIELD_HASH one is BYTEA, sent as '\x..' hex. An INSERT or
+ * upsert binds the fields, but the VG__FIELD_ID ones, as $1, $2, ... */
 
 /* The rows of a query, read one by one into records. */
 typedef struct pg_rows {
@@ -201,27 +175,27 @@ int vg__pg_query(pg_rows *rows, vg_store_conn *conn, pg_stmt id, const pg_params
 
 /* Reads the next row into *out (cleared first): VG_OK, VG_ENOTFOUND at the end (no
  * message), or VG_ESTORE_CORRUPT for a value that does not fit its field. */
-int vg__pg_next(void *out, vg_store_conn *conn, pg_rows *rows, const pg_record *rec);
+int vg__pg_next(void *out, vg_store_conn *conn, pg_rows *rows, const vg__record *rec);
 
 /* Frees the rows and turns the end of the rows (VG_ENOTFOUND) into VG_OK. */
 int vg__pg_rows_end(pg_rows *rows, int rc);
 
 /* Reads the one row a query by params returns into *out; VG_ENOTFOUND if none. */
 int vg__pg_get(void *out, vg_store_conn *conn, pg_stmt id, const pg_params *params,
-               const pg_record *rec, const char *what);
+               const vg__record *rec, const char *what);
 
 /* Reads one row by a text or an integer key ($1); VG_ENOTFOUND if none. */
-int vg__pg_get_by_text(void *out, vg_store_conn *conn, pg_stmt id, const pg_record *rec,
+int vg__pg_get_by_text(void *out, vg_store_conn *conn, pg_stmt id, const vg__record *rec,
                        const char *key, const char *what);
-int vg__pg_get_by_id(void *out, vg_store_conn *conn, pg_stmt id, const pg_record *rec,
+int vg__pg_get_by_id(void *out, vg_store_conn *conn, pg_stmt id, const vg__record *rec,
                      int64_t key, const char *what);
 
-/* Writes one record (its fields but the PGF_ID ones as $1, $2, ...). With out_id (may be
+/* Writes one record (its fields but the VG__FIELD_ID ones as $1, $2, ...). With out_id (may be
  * NULL), the statement ends in RETURNING id and the new id is written there. With `taken`
  * other than VG_OK, it is an INSERT ... ON CONFLICT (key) DO NOTHING RETURNING ...: when it
  * returns no row the key was taken, and `taken` (VG_ECONSTRAINT, VG_EEMAIL_TAKEN) is
  * returned with a message, the transaction still usable. */
-int vg__pg_write(int64_t *out_id, vg_store_conn *conn, pg_stmt id, const pg_record *rec,
+int vg__pg_write(int64_t *out_id, vg_store_conn *conn, pg_stmt id, const vg__record *rec,
                  const void *record, int taken, const char *what);
 
 /* --- methods ------------------------------------------------------------------------- */

@@ -112,13 +112,13 @@ static void add_text(pg_params *p, const char *text, size_t size)
     add_value(p, copy);
 }
 
-/* Adds every field of `record` but the PGF_ID ones as parameters. Returns VG_OK or VG_EINVAL
+/* Adds every field of `record` but the VG__FIELD_ID ones as parameters. Returns VG_OK or VG_EINVAL
  * for a value the backend cannot store (a display name holding 0x1F). */
-static int add_record(pg_params *p, vg_store_conn *conn, const pg_record *rec,
+static int add_record(pg_params *p, vg_store_conn *conn, const vg__record *rec,
                       const void *record)
 {
     const unsigned char *base = record;
-    const pg_field *f;
+    const vg__field *f;
     int64_t i64;
     int i;
     size_t k;
@@ -126,25 +126,25 @@ static int add_record(pg_params *p, vg_store_conn *conn, const pg_record *rec,
     for (k = 0; k < rec->count; k++) {
         f = &rec->fields[k];
         switch (f->kind) {
-        case PGF_ID:
+        case VG__FIELD_ID:
             break; /* the store assigns it */
-        case PGF_INT:
+        case VG__FIELD_INT:
             assert(f->size == sizeof i); /* a table names the kind of its field */
             memcpy(&i, base + f->offset, sizeof i);
             vg__pg_param_int64(p, i);
             break;
-        case PGF_INT64:
+        case VG__FIELD_INT64:
             assert(f->size == sizeof i64);
             memcpy(&i64, base + f->offset, sizeof i64);
             vg__pg_param_int64(p, i64);
             break;
-        case PGF_TEXT:
+        case VG__FIELD_TEXT:
             add_text(p, (const char *)base + f->offset, f->size);
             break;
-        case PGF_HASH:
+        case VG__FIELD_HASH:
             add_hash(p, base + f->offset, f->size);
             break;
-        case PGF_NAMES:
+        case VG__FIELD_NAMES:
             if (add_names(p, conn, (const void *)(base + f->offset)) != VG_OK)
                 return VG_EINVAL;
             break;
@@ -223,7 +223,7 @@ static int decode_hash(unsigned char *out, size_t size, const char *text, size_t
 }
 
 static int read_field(vg_store_conn *conn, const PGresult *res, int row, int col,
-                      const pg_field *f, const pg_record *rec, unsigned char *record)
+                      const vg__field *f, const vg__record *rec, unsigned char *record)
 {
     void *p = record + f->offset;
     const char *text = PQgetvalue(res, row, col);
@@ -233,26 +233,26 @@ static int read_field(vg_store_conn *conn, const PGresult *res, int row, int col
     int i;
 
     switch (f->kind) {
-    case PGF_ID:
-    case PGF_INT64:
+    case VG__FIELD_ID:
+    case VG__FIELD_INT64:
         i64 = vg__pg_int64(res, row, col);
         memcpy(p, &i64, sizeof i64);
         break;
-    case PGF_INT:
+    case VG__FIELD_INT:
         i = (int)vg__pg_int64(res, row, col);
         memcpy(p, &i, sizeof i);
         break;
-    case PGF_TEXT:
+    case VG__FIELD_TEXT:
         copy_bytes(p, f->size, text, len);
         break;
-    case PGF_HASH:
+    case VG__FIELD_HASH:
         if (decode_hash(p, f->size, text, len) != 0) {
             snprintf(detail, sizeof detail, "a stored %s has a %s of %zu bytes, not %zu",
                      rec->what, f->column, len > 2 ? (len - 2) / 2 : 0, f->size);
             return vg__pg_say(conn, VG_ESTORE_CORRUPT, "cannot read a record", detail);
         }
         break;
-    case PGF_NAMES:
+    case VG__FIELD_NAMES:
         split_names(p, text, len);
         break;
     }
@@ -268,7 +268,7 @@ int vg__pg_query(pg_rows *rows, vg_store_conn *conn, pg_stmt id, const pg_params
     return vg__pg_exec(&rows->res, conn, id, params, what);
 }
 
-int vg__pg_next(void *out, vg_store_conn *conn, pg_rows *rows, const pg_record *rec)
+int vg__pg_next(void *out, vg_store_conn *conn, pg_rows *rows, const vg__record *rec)
 {
     size_t i;
     int rc, row = rows->next;
@@ -293,7 +293,7 @@ int vg__pg_rows_end(pg_rows *rows, int rc)
 }
 
 int vg__pg_get(void *out, vg_store_conn *conn, pg_stmt id, const pg_params *params,
-               const pg_record *rec, const char *what)
+               const vg__record *rec, const char *what)
 {
     pg_rows rows;
     int rc = vg__pg_query(&rows, conn, id, params, what);
@@ -305,7 +305,7 @@ int vg__pg_get(void *out, vg_store_conn *conn, pg_stmt id, const pg_params *para
     return rc;
 }
 
-int vg__pg_get_by_text(void *out, vg_store_conn *conn, pg_stmt id, const pg_record *rec,
+int vg__pg_get_by_text(void *out, vg_store_conn *conn, pg_stmt id, const vg__record *rec,
                        const char *key, const char *what)
 {
     pg_params p;
@@ -314,7 +314,7 @@ int vg__pg_get_by_text(void *out, vg_store_conn *conn, pg_stmt id, const pg_reco
     return vg__pg_get(out, conn, id, &p, rec, what);
 }
 
-int vg__pg_get_by_id(void *out, vg_store_conn *conn, pg_stmt id, const pg_record *rec,
+int vg__pg_get_by_id(void *out, vg_store_conn *conn, pg_stmt id, const vg__record *rec,
                      int64_t key, const char *what)
 {
     pg_params p;
@@ -323,7 +323,7 @@ int vg__pg_get_by_id(void *out, vg_store_conn *conn, pg_stmt id, const pg_record
     return vg__pg_get(out, conn, id, &p, rec, what);
 }
 
-int vg__pg_write(int64_t *out_id, vg_store_conn *conn, pg_stmt id, const pg_record *rec,
+int vg__pg_write(int64_t *out_id, vg_store_conn *conn, pg_stmt id, const vg__record *rec,
                  const void *record, int taken, const char *what)
 {
     PGresult *res;

@@ -11,183 +11,65 @@
  * row locks serialise every change of one wallet while other users' calls run beside it.
  * In a read transaction (read only, one snapshot) the flag is moot and ignored.
  *
- * The columns of each record follow the order of its field table below; a PGF_ID field is
- * selected but never written: *_DATA leaves it out, and the INSERT returns the id the store
- * assigned.
+ * The columns of each record follow the order of its field table (record_fields.c); a
+ * VG__FIELD_ID field is selected but never written: *_DATA leaves it out, and the INSERT
+ * returns the id the store assigned.
  */
-
-#define USER_DATA "email, plan, verified, active, created_at"
-#define USER_COLUMNS "id, " USER_DATA
-#define WALLET_COLUMNS                                                                             \
-    "user_id, subscription, purchased, bonus, held, free_uses, free_uses_held, week_start, "       \
-    "last_seq, last_hash"
-#define LOT_DATA "user_id, amount, remaining, granted_at, expires_at"
-#define LOT_COLUMNS "id, " LOT_DATA
-#define HOLD_DATA                                                                                  \
-    "user_id, service, reference, price, from_bonus, from_subscription, from_purchased, "          \
-    "free_use, state, forfeited, created_at, expires_at, settled_at, week_start"
-#define HOLD_COLUMNS "id, " HOLD_DATA
-#define PART_COLUMNS "hold_id, lot_id, amount"
-#define LEDGER_COLUMNS                                                                             \
-    "user_id, seq, at, effective_at, type, amount, bonus, subscription, purchased, "               \
-    "free_uses, bonus_after, subscription_after, purchased_after, total_after, "                   \
-    "free_uses_after, service, reference, idempotency_key, hold_id, prev_hash, hash"
-#define IDEMPOTENCY_COLUMNS "user_id, key, fingerprint, status, result, created_at"
 
 #define SQL(id) [id - PG_WALLET_FIRST]
 const char *const vg__pg_wallet_sql[PG_STMT_COUNT - PG_WALLET_FIRST] = {
     /* A taken key (e-mail, ledger seq, idempotency key) returns no row instead of failing,
      * so that the transaction goes on: PostgreSQL aborts a transaction at its first error. */
-    SQL(PG_USER_INSERT) = "INSERT INTO vg_users (" USER_DATA ") VALUES (" PG_D5 ") "
+    SQL(PG_USER_INSERT) = "INSERT INTO vg_users (" VG__USER_DATA ") VALUES (" PG_D5 ") "
                           "ON CONFLICT (email) DO NOTHING RETURNING id",
-    SQL(PG_USER_GET) = "SELECT " USER_COLUMNS " FROM vg_users WHERE id = $1",
-    SQL(PG_USER_GET_FOR_UPDATE) = "SELECT " USER_COLUMNS " FROM vg_users WHERE id = $1 FOR UPDATE",
-    SQL(PG_USER_FIND) = "SELECT " USER_COLUMNS " FROM vg_users WHERE email = $1",
+    SQL(PG_USER_GET) = "SELECT " VG__USER_COLUMNS " FROM vg_users WHERE id = $1",
+    SQL(PG_USER_GET_FOR_UPDATE) =
+        "SELECT " VG__USER_COLUMNS " FROM vg_users WHERE id = $1 FOR UPDATE",
+    SQL(PG_USER_FIND) = "SELECT " VG__USER_COLUMNS " FROM vg_users WHERE email = $1",
     SQL(PG_USER_SET_PLAN) = "UPDATE vg_users SET plan = $2 WHERE id = $1",
-    SQL(PG_USERS_LIST) = "SELECT " USER_COLUMNS " FROM vg_users WHERE id > $1 ORDER BY id LIMIT $2",
-    SQL(PG_WALLET_GET) = "SELECT " WALLET_COLUMNS " FROM vg_wallets WHERE user_id = $1",
+    SQL(PG_USERS_LIST) =
+        "SELECT " VG__USER_COLUMNS " FROM vg_users WHERE id > $1 ORDER BY id LIMIT $2",
+    SQL(PG_WALLET_GET) = "SELECT " VG__WALLET_COLUMNS " FROM vg_wallets WHERE user_id = $1",
     SQL(PG_WALLET_GET_FOR_UPDATE) =
-        "SELECT " WALLET_COLUMNS " FROM vg_wallets WHERE user_id = $1 FOR UPDATE",
+        "SELECT " VG__WALLET_COLUMNS " FROM vg_wallets WHERE user_id = $1 FOR UPDATE",
     SQL(PG_WALLET_PUT) =
-        "INSERT INTO vg_wallets (" WALLET_COLUMNS ") VALUES (" PG_D10 ") "
+        "INSERT INTO vg_wallets (" VG__WALLET_COLUMNS ") VALUES (" PG_D10 ") "
         "ON CONFLICT (user_id) DO UPDATE SET subscription = excluded.subscription, "
         "purchased = excluded.purchased, bonus = excluded.bonus, held = excluded.held, "
         "free_uses = excluded.free_uses, free_uses_held = excluded.free_uses_held, "
         "week_start = excluded.week_start, last_seq = excluded.last_seq, "
         "last_hash = excluded.last_hash",
-    SQL(PG_LOT_INSERT) = "INSERT INTO vg_bonus_lots (" LOT_DATA ") VALUES (" PG_D5 ") RETURNING id",
+    SQL(PG_LOT_INSERT) =
+        "INSERT INTO vg_bonus_lots (" VG__LOT_DATA ") VALUES (" PG_D5 ") RETURNING id",
     SQL(PG_LOT_UPDATE) = "UPDATE vg_bonus_lots SET remaining = $2 WHERE id = $1",
-    SQL(PG_LOT_GET) = "SELECT " LOT_COLUMNS " FROM vg_bonus_lots WHERE id = $1",
-    SQL(PG_LOTS_LIST) = "SELECT " LOT_COLUMNS " FROM vg_bonus_lots "
+    SQL(PG_LOT_GET) = "SELECT " VG__LOT_COLUMNS " FROM vg_bonus_lots WHERE id = $1",
+    SQL(PG_LOTS_LIST) = "SELECT " VG__LOT_COLUMNS " FROM vg_bonus_lots "
                         "WHERE user_id = $1 AND remaining > 0 ORDER BY expires_at, id",
-    SQL(PG_HOLD_INSERT) = "INSERT INTO vg_holds (" HOLD_DATA ") VALUES (" PG_D14 ") RETURNING id",
+    SQL(PG_HOLD_INSERT) =
+        "INSERT INTO vg_holds (" VG__HOLD_DATA ") VALUES (" PG_D14 ") RETURNING id",
     SQL(PG_HOLD_UPDATE) =
         "UPDATE vg_holds SET state = $2, forfeited = $3, settled_at = $4 WHERE id = $1",
-    SQL(PG_HOLD_GET) = "SELECT " HOLD_COLUMNS " FROM vg_holds WHERE id = $1",
-    SQL(PG_HOLD_GET_FOR_UPDATE) = "SELECT " HOLD_COLUMNS " FROM vg_holds WHERE id = $1 FOR UPDATE",
-    SQL(PG_HOLDS_LIST_OPEN) = "SELECT " HOLD_COLUMNS " FROM vg_holds " /* 0: VG_HOLD_OPEN */
+    SQL(PG_HOLD_GET) = "SELECT " VG__HOLD_COLUMNS " FROM vg_holds WHERE id = $1",
+    SQL(PG_HOLD_GET_FOR_UPDATE) =
+        "SELECT " VG__HOLD_COLUMNS " FROM vg_holds WHERE id = $1 FOR UPDATE",
+    SQL(PG_HOLDS_LIST_OPEN) = "SELECT " VG__HOLD_COLUMNS " FROM vg_holds " /* 0: VG_HOLD_OPEN */
                               "WHERE user_id = $1 AND state = 0 ORDER BY expires_at, id",
-    SQL(PG_HOLD_PART_INSERT) = "INSERT INTO vg_hold_parts (" PART_COLUMNS ") VALUES (" PG_D3 ")",
+    SQL(PG_HOLD_PART_INSERT) =
+        "INSERT INTO vg_hold_parts (" VG__HOLD_PART_COLUMNS ") VALUES (" PG_D3 ")",
     SQL(PG_HOLD_PARTS_LIST) =
-        "SELECT " PART_COLUMNS " FROM vg_hold_parts WHERE hold_id = $1 ORDER BY lot_id",
-    SQL(PG_LEDGER_APPEND) = "INSERT INTO vg_ledger (" LEDGER_COLUMNS ") VALUES (" PG_D21 ") "
+        "SELECT " VG__HOLD_PART_COLUMNS " FROM vg_hold_parts WHERE hold_id = $1 ORDER BY lot_id",
+    SQL(PG_LEDGER_APPEND) = "INSERT INTO vg_ledger (" VG__LEDGER_COLUMNS ") VALUES (" PG_D21 ") "
                             "ON CONFLICT (user_id, seq) DO NOTHING RETURNING seq",
-    SQL(PG_LEDGER_LIST_ASC) = "SELECT " LEDGER_COLUMNS " FROM vg_ledger "
+    SQL(PG_LEDGER_LIST_ASC) = "SELECT " VG__LEDGER_COLUMNS " FROM vg_ledger "
                               "WHERE user_id = $1 AND seq > $2 ORDER BY seq LIMIT $3",
-    SQL(PG_LEDGER_LIST_DESC) = "SELECT " LEDGER_COLUMNS " FROM vg_ledger "
+    SQL(PG_LEDGER_LIST_DESC) = "SELECT " VG__LEDGER_COLUMNS " FROM vg_ledger "
                                "WHERE user_id = $1 AND seq < $2 ORDER BY seq DESC LIMIT $3",
     SQL(PG_IDEMPOTENCY_GET) =
-        "SELECT " IDEMPOTENCY_COLUMNS " FROM vg_idempotency WHERE user_id = $1 AND key = $2",
+        "SELECT " VG__IDEMPOTENCY_COLUMNS " FROM vg_idempotency WHERE user_id = $1 AND key = $2",
     SQL(PG_IDEMPOTENCY_PUT) =
-        "INSERT INTO vg_idempotency (" IDEMPOTENCY_COLUMNS ") VALUES (" PG_D6 ") "
+        "INSERT INTO vg_idempotency (" VG__IDEMPOTENCY_COLUMNS ") VALUES (" PG_D6 ") "
         "ON CONFLICT (user_id, key) DO NOTHING RETURNING user_id",
 };
-
-_Static_assert(offsetof(vg_user, version) == 0, "pg_record.version is written at the start");
-
-#define USER(kind, member) PG_FIELD(vg_user, kind, member)
-static const pg_field user_fields[] = {
-    USER(PGF_ID, id),
-    USER(PGF_TEXT, email),
-    USER(PGF_TEXT, plan),
-    USER(PGF_INT, verified),
-    USER(PGF_INT, active),
-    USER(PGF_INT64, created_at),
-};
-static const pg_record user_record = PG_RECORD("user", vg_user, VG_USER_VERSION, user_fields);
-
-#define WALLET(kind, member) PG_FIELD(vg_store_wallet, kind, member)
-static const pg_field wallet_fields[] = {
-    WALLET(PGF_INT64, user_id),
-    WALLET(PGF_INT64, subscription),
-    WALLET(PGF_INT64, purchased),
-    WALLET(PGF_INT64, bonus),
-    WALLET(PGF_INT64, held),
-    WALLET(PGF_INT, free_uses),
-    WALLET(PGF_INT, free_uses_held),
-    WALLET(PGF_INT64, week_start),
-    WALLET(PGF_INT64, last_seq),
-    WALLET(PGF_HASH, last_hash),
-};
-static const pg_record wallet_record = PG_RECORD("wallet", vg_store_wallet, 0, wallet_fields);
-
-#define LOT(kind, member) PG_FIELD(vg_store_lot, kind, member)
-static const pg_field lot_fields[] = {
-    LOT(PGF_ID, id),
-    LOT(PGF_INT64, user_id),
-    LOT(PGF_INT64, amount),
-    LOT(PGF_INT64, remaining),
-    LOT(PGF_INT64, granted_at),
-    LOT(PGF_INT64, expires_at),
-};
-static const pg_record lot_record = PG_RECORD("bonus lot", vg_store_lot, 0, lot_fields);
-
-#define HOLD(kind, member) PG_FIELD(vg_store_hold, kind, member)
-static const pg_field hold_fields[] = {
-    HOLD(PGF_ID, id),
-    HOLD(PGF_INT64, user_id),
-    HOLD(PGF_TEXT, service),
-    HOLD(PGF_TEXT, reference),
-    HOLD(PGF_INT64, price),
-    HOLD(PGF_INT64, from_bonus),
-    HOLD(PGF_INT64, from_subscription),
-    HOLD(PGF_INT64, from_purchased),
-    HOLD(PGF_INT, free_use),
-    HOLD(PGF_INT, state),
-    HOLD(PGF_INT64, forfeited),
-    HOLD(PGF_INT64, created_at),
-    HOLD(PGF_INT64, expires_at),
-    HOLD(PGF_INT64, settled_at),
-    HOLD(PGF_INT64, week_start),
-};
-static const pg_record hold_record = PG_RECORD("hold", vg_store_hold, 0, hold_fields);
-
-#define PART(kind, member) PG_FIELD(vg_store_hold_part, kind, member)
-static const pg_field part_fields[] = {
-    PART(PGF_INT64, hold_id),
-    PART(PGF_INT64, lot_id),
-    PART(PGF_INT64, amount),
-};
-static const pg_record part_record = PG_RECORD("hold part", vg_store_hold_part, 0, part_fields);
-
-#define LEDGER(kind, member) PG_FIELD(vg_store_ledger_row, kind, member)
-static const pg_field ledger_fields[] = {
-    LEDGER(PGF_INT64, user_id),
-    LEDGER(PGF_INT64, seq),
-    LEDGER(PGF_INT64, at),
-    LEDGER(PGF_INT64, effective_at),
-    LEDGER(PGF_INT, type),
-    LEDGER(PGF_INT64, amount),
-    LEDGER(PGF_INT64, bonus),
-    LEDGER(PGF_INT64, subscription),
-    LEDGER(PGF_INT64, purchased),
-    LEDGER(PGF_INT, free_uses),
-    LEDGER(PGF_INT64, bonus_after),
-    LEDGER(PGF_INT64, subscription_after),
-    LEDGER(PGF_INT64, purchased_after),
-    LEDGER(PGF_INT64, total_after),
-    LEDGER(PGF_INT, free_uses_after),
-    LEDGER(PGF_TEXT, service),
-    LEDGER(PGF_TEXT, reference),
-    LEDGER(PGF_TEXT, idempotency_key),
-    LEDGER(PGF_INT64, hold_id),
-    LEDGER(PGF_HASH, prev_hash),
-    LEDGER(PGF_HASH, hash),
-};
-static const pg_record ledger_record =
-    PG_RECORD("ledger row", vg_store_ledger_row, 0, ledger_fields);
-
-#define IDEMPOTENCY(kind, member) PG_FIELD(vg_store_idempotency, kind, member)
-static const pg_field idempotency_fields[] = {
-    IDEMPOTENCY(PGF_INT64, user_id),
-    IDEMPOTENCY(PGF_TEXT, key),
-    IDEMPOTENCY(PGF_HASH, fingerprint),
-    IDEMPOTENCY(PGF_INT, status),
-    IDEMPOTENCY(PGF_TEXT, result),
-    IDEMPOTENCY(PGF_INT64, created_at),
-};
-static const pg_record idempotency_record =
-    PG_RECORD("idempotency record", vg_store_idempotency, 0, idempotency_fields);
 
 /* Parameters $1 (an id) and $2. */
 static void id_and_int64(pg_params *p, int64_t id, int64_t value)
@@ -202,7 +84,7 @@ static void id_and_int64(pg_params *p, int64_t id, int64_t value)
 int vg__pg_user_insert(int64_t *out_id, vg_store_conn *conn, const vg_user *user)
 {
     int64_t id = 0;
-    int rc = vg__pg_write(&id, conn, PG_USER_INSERT, &user_record, user, VG_EEMAIL_TAKEN,
+    int rc = vg__pg_write(&id, conn, PG_USER_INSERT, &vg__user_record, user, VG_EEMAIL_TAKEN,
                           "cannot add a user");
 
     /* ON CONFLICT (email) answers a taken e-mail; a race it misses fails as 23505 */
@@ -217,12 +99,12 @@ int vg__pg_user_get(vg_user *out, vg_store_conn *conn, int64_t id, int for_updat
 {
     return vg__pg_get_by_id(out, conn,
                             vg__pg_locking(conn, for_update) ? PG_USER_GET_FOR_UPDATE : PG_USER_GET,
-                            &user_record, id, "cannot read a user");
+                            &vg__user_record, id, "cannot read a user");
 }
 
 int vg__pg_user_find(vg_user *out, vg_store_conn *conn, const char *email)
 {
-    return vg__pg_get_by_text(out, conn, PG_USER_FIND, &user_record, email,
+    return vg__pg_get_by_text(out, conn, PG_USER_FIND, &vg__user_record, email,
                               "cannot find a user");
 }
 
@@ -250,7 +132,7 @@ int vg__pg_users_list(vg_store_conn *conn, int64_t after_id, int limit,
     vg__pg_param_limit(&p, limit);
     if ((rc = vg__pg_query(&rows, conn, PG_USERS_LIST, &p, "cannot list users")) != VG_OK)
         return rc;
-    while ((rc = vg__pg_next(&user, conn, &rows, &user_record)) == VG_OK)
+    while ((rc = vg__pg_next(&user, conn, &rows, &vg__user_record)) == VG_OK)
         if (callback(&user, payload) != 0)
             break;
     return vg__pg_rows_end(&rows, rc);
@@ -264,19 +146,19 @@ int vg__pg_wallet_get(vg_store_wallet *out, vg_store_conn *conn, int64_t user_id
     return vg__pg_get_by_id(out, conn,
                             vg__pg_locking(conn, for_update) ? PG_WALLET_GET_FOR_UPDATE
                                                              : PG_WALLET_GET,
-                            &wallet_record, user_id, "cannot read a wallet");
+                            &vg__wallet_record, user_id, "cannot read a wallet");
 }
 
 int vg__pg_wallet_put(vg_store_conn *conn, const vg_store_wallet *wallet)
 {
-    return vg__pg_write(NULL, conn, PG_WALLET_PUT, &wallet_record, wallet, VG_OK,
+    return vg__pg_write(NULL, conn, PG_WALLET_PUT, &vg__wallet_record, wallet, VG_OK,
                         "cannot write a wallet");
 }
 
 int vg__pg_lot_insert(int64_t *out_id, vg_store_conn *conn, const vg_store_lot *lot)
 {
     int64_t id = 0;
-    int rc = vg__pg_write(&id, conn, PG_LOT_INSERT, &lot_record, lot, VG_OK,
+    int rc = vg__pg_write(&id, conn, PG_LOT_INSERT, &vg__lot_record, lot, VG_OK,
                           "cannot add a bonus lot");
     if (rc == VG_OK && out_id)
         *out_id = id;
@@ -292,7 +174,7 @@ int vg__pg_lot_update(vg_store_conn *conn, int64_t lot_id, int64_t remaining)
 
 int vg__pg_lot_get(vg_store_lot *out, vg_store_conn *conn, int64_t lot_id)
 {
-    return vg__pg_get_by_id(out, conn, PG_LOT_GET, &lot_record, lot_id,
+    return vg__pg_get_by_id(out, conn, PG_LOT_GET, &vg__lot_record, lot_id,
                             "cannot read a bonus lot");
 }
 
@@ -308,7 +190,7 @@ int vg__pg_lots_list(vg_store_conn *conn, int64_t user_id, vg_store_lot_fn callb
     vg__pg_param_int64(&p, user_id);
     if ((rc = vg__pg_query(&rows, conn, PG_LOTS_LIST, &p, "cannot list bonus lots")) != VG_OK)
         return rc;
-    while ((rc = vg__pg_next(&lot, conn, &rows, &lot_record)) == VG_OK)
+    while ((rc = vg__pg_next(&lot, conn, &rows, &vg__lot_record)) == VG_OK)
         if (callback(&lot, payload) != 0)
             break;
     return vg__pg_rows_end(&rows, rc);
@@ -319,7 +201,7 @@ int vg__pg_lots_list(vg_store_conn *conn, int64_t user_id, vg_store_lot_fn callb
 int vg__pg_hold_insert(int64_t *out_id, vg_store_conn *conn, const vg_store_hold *hold)
 {
     int64_t id = 0;
-    int rc = vg__pg_write(&id, conn, PG_HOLD_INSERT, &hold_record, hold, VG_OK,
+    int rc = vg__pg_write(&id, conn, PG_HOLD_INSERT, &vg__hold_record, hold, VG_OK,
                           "cannot add a hold");
     if (rc == VG_OK && out_id)
         *out_id = id;
@@ -339,7 +221,7 @@ int vg__pg_hold_get(vg_store_hold *out, vg_store_conn *conn, int64_t hold_id, in
 {
     return vg__pg_get_by_id(out, conn,
                             vg__pg_locking(conn, for_update) ? PG_HOLD_GET_FOR_UPDATE : PG_HOLD_GET,
-                            &hold_record, hold_id, "cannot read a hold");
+                            &vg__hold_record, hold_id, "cannot read a hold");
 }
 
 int vg__pg_holds_list_open(vg_store_conn *conn, int64_t user_id, vg_store_hold_fn callback,
@@ -354,7 +236,7 @@ int vg__pg_holds_list_open(vg_store_conn *conn, int64_t user_id, vg_store_hold_f
     vg__pg_param_int64(&p, user_id);
     if ((rc = vg__pg_query(&rows, conn, PG_HOLDS_LIST_OPEN, &p, "cannot list holds")) != VG_OK)
         return rc;
-    while ((rc = vg__pg_next(&hold, conn, &rows, &hold_record)) == VG_OK)
+    while ((rc = vg__pg_next(&hold, conn, &rows, &vg__hold_record)) == VG_OK)
         if (callback(&hold, payload) != 0)
             break;
     return vg__pg_rows_end(&rows, rc);
@@ -362,7 +244,7 @@ int vg__pg_holds_list_open(vg_store_conn *conn, int64_t user_id, vg_store_hold_f
 
 int vg__pg_hold_part_insert(vg_store_conn *conn, const vg_store_hold_part *part)
 {
-    return vg__pg_write(NULL, conn, PG_HOLD_PART_INSERT, &part_record, part, VG_OK,
+    return vg__pg_write(NULL, conn, PG_HOLD_PART_INSERT, &vg__hold_part_record, part, VG_OK,
                         "cannot add a part of a hold");
 }
 
@@ -379,7 +261,7 @@ int vg__pg_hold_parts_list(vg_store_conn *conn, int64_t hold_id,
     rc = vg__pg_query(&rows, conn, PG_HOLD_PARTS_LIST, &p, "cannot list a hold's parts");
     if (rc != VG_OK)
         return rc;
-    while ((rc = vg__pg_next(&part, conn, &rows, &part_record)) == VG_OK)
+    while ((rc = vg__pg_next(&part, conn, &rows, &vg__hold_part_record)) == VG_OK)
         if (callback(&part, payload) != 0)
             break;
     return vg__pg_rows_end(&rows, rc);
@@ -389,7 +271,7 @@ int vg__pg_hold_parts_list(vg_store_conn *conn, int64_t hold_id,
 
 int vg__pg_ledger_append(vg_store_conn *conn, const vg_store_ledger_row *row)
 {
-    return vg__pg_write(NULL, conn, PG_LEDGER_APPEND, &ledger_record, row, VG_ECONSTRAINT,
+    return vg__pg_write(NULL, conn, PG_LEDGER_APPEND, &vg__ledger_record, row, VG_ECONSTRAINT,
                         "cannot append to the ledger");
 }
 
@@ -408,7 +290,7 @@ int vg__pg_ledger_list(vg_store_conn *conn, int64_t user_id, int64_t from_seq, i
                       "cannot read the ledger");
     if (rc != VG_OK)
         return rc;
-    while ((rc = vg__pg_next(&row, conn, &rows, &ledger_record)) == VG_OK)
+    while ((rc = vg__pg_next(&row, conn, &rows, &vg__ledger_record)) == VG_OK)
         if (callback(&row, payload) != 0)
             break;
     return vg__pg_rows_end(&rows, rc);
@@ -421,12 +303,12 @@ int vg__pg_idempotency_get(vg_store_idempotency *out, vg_store_conn *conn, int64
     vg__pg_params_init(&p);
     vg__pg_param_int64(&p, user_id);
     vg__pg_param_text(&p, key);
-    return vg__pg_get(out, conn, PG_IDEMPOTENCY_GET, &p, &idempotency_record,
+    return vg__pg_get(out, conn, PG_IDEMPOTENCY_GET, &p, &vg__idempotency_record,
                       "cannot read an idempotency key");
 }
 
 int vg__pg_idempotency_put(vg_store_conn *conn, const vg_store_idempotency *record)
 {
-    return vg__pg_write(NULL, conn, PG_IDEMPOTENCY_PUT, &idempotency_record, record,
+    return vg__pg_write(NULL, conn, PG_IDEMPOTENCY_PUT, &vg__idempotency_record, record,
                         VG_ECONSTRAINT, "cannot store an idempotency key");
 }

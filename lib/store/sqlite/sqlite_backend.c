@@ -12,29 +12,8 @@
 
 #include "sqlite_internal.h"
 
-/* The columns of each version-2 record, in the order of its field table (sqlite_catalog.c,
- * sqlite_wallet.c): statements select them in this order and bind them as ?1, ?2, ... */
-#define PLAN_COLUMNS                                                                               \
-    "name, rank, price_twd, weekly_credits, free_uses, topup_discount_pct, max_resolution, "       \
-    "max_fps, watermark, priority_queue, effects, paid, active, display_names"
-#define SERVICE_COLUMNS                                                                            \
-    "name, kind, credits, api_cost_micro_usd, min_plan, subscribers_only, resolution, "            \
-    "max_duration_s, provider, internal, active, display_names"
-#define PACKAGE_COLUMNS "name, credits, price_twd, active, display_names"
-#define USER_COLUMNS "id, email, plan, verified, active, created_at"
-#define WALLET_COLUMNS                                                                             \
-    "user_id, subscription, purchased, bonus, held, free_uses, free_uses_held, week_start, "       \
-    "last_seq, last_hash"
-#define LOT_COLUMNS "id, user_id, amount, remaining, granted_at, expires_at"
-#define HOLD_COLUMNS                                                                               \
-    "id, user_id, service, reference, price, from_bonus, from_subscription, from_purchased, "      \
-    "free_use, state, forfeited, created_at, expires_at, settled_at, week_start"
-#define PART_COLUMNS "hold_id, lot_id, amount"
-#define LEDGER_COLUMNS                                                                             \
-    "user_id, seq, at, effective_at, type, amount, bonus, subscription, purchased, "               \
-    "free_uses, bonus_after, subscription_after, purchased_after, total_after, "                   \
-    "free_uses_after, service, reference, idempotency_key, hold_id, prev_hash, hash"
-#define IDEMPOTENCY_COLUMNS "user_id, key, fingerprint, status, result, created_at"
+/* The columns of each version-2 record (record_fields.h), in the order of its field table
+ * (record_fields.c): statements select them in this order and bind them as ?1, ?2, ... */
 
 /* Placeholders ?1 .. ?n for an INSERT of n columns. */
 #define P3 "?1, ?2, ?3"
@@ -69,7 +48,7 @@ static const char *const stmt_sql[SQ_STMT_COUNT] = {
     [SQ_INTEGRITY_CHECK] = "PRAGMA integrity_check",
     [SQ_FOREIGN_KEY_CHECK] = "PRAGMA foreign_key_check",
     /* version 2: the catalog, upserted by name */
-    [SQ_PLAN_PUT] = "INSERT INTO vg_plans (" PLAN_COLUMNS ") VALUES (" P14 ") "
+    [SQ_PLAN_PUT] = "INSERT INTO vg_plans (" VG__PLAN_COLUMNS ") VALUES (" P14 ") "
                     "ON CONFLICT (name) DO UPDATE SET rank = excluded.rank, "
                     "price_twd = excluded.price_twd, weekly_credits = excluded.weekly_credits, "
                     "free_uses = excluded.free_uses, "
@@ -78,62 +57,63 @@ static const char *const stmt_sql[SQ_STMT_COUNT] = {
                     "watermark = excluded.watermark, priority_queue = excluded.priority_queue, "
                     "effects = excluded.effects, paid = excluded.paid, active = excluded.active, "
                     "display_names = excluded.display_names",
-    [SQ_PLAN_GET] = "SELECT " PLAN_COLUMNS " FROM vg_plans WHERE name = ?1",
-    [SQ_PLANS_LIST] = "SELECT " PLAN_COLUMNS " FROM vg_plans ORDER BY rank, name",
+    [SQ_PLAN_GET] = "SELECT " VG__PLAN_COLUMNS " FROM vg_plans WHERE name = ?1",
+    [SQ_PLANS_LIST] = "SELECT " VG__PLAN_COLUMNS " FROM vg_plans ORDER BY rank, name",
     [SQ_SERVICE_PUT] =
-        "INSERT INTO vg_services (" SERVICE_COLUMNS ") VALUES (" P12 ") "
+        "INSERT INTO vg_services (" VG__SERVICE_COLUMNS ") VALUES (" P12 ") "
         "ON CONFLICT (name) DO UPDATE SET kind = excluded.kind, credits = excluded.credits, "
         "api_cost_micro_usd = excluded.api_cost_micro_usd, min_plan = excluded.min_plan, "
         "subscribers_only = excluded.subscribers_only, resolution = excluded.resolution, "
         "max_duration_s = excluded.max_duration_s, provider = excluded.provider, "
         "internal = excluded.internal, active = excluded.active, "
         "display_names = excluded.display_names",
-    [SQ_SERVICE_GET] = "SELECT " SERVICE_COLUMNS " FROM vg_services WHERE name = ?1",
-    [SQ_SERVICES_LIST] = "SELECT " SERVICE_COLUMNS " FROM vg_services ORDER BY name",
-    [SQ_PACKAGE_PUT] = "INSERT INTO vg_packages (" PACKAGE_COLUMNS ") VALUES (" P5 ") "
+    [SQ_SERVICE_GET] = "SELECT " VG__SERVICE_COLUMNS " FROM vg_services WHERE name = ?1",
+    [SQ_SERVICES_LIST] = "SELECT " VG__SERVICE_COLUMNS " FROM vg_services ORDER BY name",
+    [SQ_PACKAGE_PUT] = "INSERT INTO vg_packages (" VG__PACKAGE_COLUMNS ") VALUES (" P5 ") "
                        "ON CONFLICT (name) DO UPDATE SET credits = excluded.credits, "
                        "price_twd = excluded.price_twd, active = excluded.active, "
                        "display_names = excluded.display_names",
-    [SQ_PACKAGE_GET] = "SELECT " PACKAGE_COLUMNS " FROM vg_packages WHERE name = ?1",
-    [SQ_PACKAGES_LIST] = "SELECT " PACKAGE_COLUMNS " FROM vg_packages ORDER BY credits, name",
+    [SQ_PACKAGE_GET] = "SELECT " VG__PACKAGE_COLUMNS " FROM vg_packages WHERE name = ?1",
+    [SQ_PACKAGES_LIST] = "SELECT " VG__PACKAGE_COLUMNS " FROM vg_packages ORDER BY credits, name",
     /* version 2: users and wallets */
-    [SQ_USER_INSERT] = "INSERT INTO vg_users (" USER_COLUMNS ") VALUES (" P6 ")",
-    [SQ_USER_GET] = "SELECT " USER_COLUMNS " FROM vg_users WHERE id = ?1",
-    [SQ_USER_FIND] = "SELECT " USER_COLUMNS " FROM vg_users WHERE email = ?1",
+    [SQ_USER_INSERT] = "INSERT INTO vg_users (" VG__USER_COLUMNS ") VALUES (" P6 ")",
+    [SQ_USER_GET] = "SELECT " VG__USER_COLUMNS " FROM vg_users WHERE id = ?1",
+    [SQ_USER_FIND] = "SELECT " VG__USER_COLUMNS " FROM vg_users WHERE email = ?1",
     [SQ_USER_SET_PLAN] = "UPDATE vg_users SET plan = ?2 WHERE id = ?1",
-    [SQ_USERS_LIST] = "SELECT " USER_COLUMNS " FROM vg_users WHERE id > ?1 ORDER BY id LIMIT ?2",
-    [SQ_WALLET_GET] = "SELECT " WALLET_COLUMNS " FROM vg_wallets WHERE user_id = ?1",
+    [SQ_USERS_LIST] =
+        "SELECT " VG__USER_COLUMNS " FROM vg_users WHERE id > ?1 ORDER BY id LIMIT ?2",
+    [SQ_WALLET_GET] = "SELECT " VG__WALLET_COLUMNS " FROM vg_wallets WHERE user_id = ?1",
     [SQ_WALLET_PUT] =
-        "INSERT INTO vg_wallets (" WALLET_COLUMNS ") VALUES (" P10 ") "
+        "INSERT INTO vg_wallets (" VG__WALLET_COLUMNS ") VALUES (" P10 ") "
         "ON CONFLICT (user_id) DO UPDATE SET subscription = excluded.subscription, "
         "purchased = excluded.purchased, bonus = excluded.bonus, held = excluded.held, "
         "free_uses = excluded.free_uses, free_uses_held = excluded.free_uses_held, "
         "week_start = excluded.week_start, last_seq = excluded.last_seq, "
         "last_hash = excluded.last_hash",
-    [SQ_LOT_INSERT] = "INSERT INTO vg_bonus_lots (" LOT_COLUMNS ") VALUES (" P6 ")",
+    [SQ_LOT_INSERT] = "INSERT INTO vg_bonus_lots (" VG__LOT_COLUMNS ") VALUES (" P6 ")",
     [SQ_LOT_UPDATE] = "UPDATE vg_bonus_lots SET remaining = ?2 WHERE id = ?1",
-    [SQ_LOT_GET] = "SELECT " LOT_COLUMNS " FROM vg_bonus_lots WHERE id = ?1",
-    [SQ_LOTS_LIST] = "SELECT " LOT_COLUMNS " FROM vg_bonus_lots "
+    [SQ_LOT_GET] = "SELECT " VG__LOT_COLUMNS " FROM vg_bonus_lots WHERE id = ?1",
+    [SQ_LOTS_LIST] = "SELECT " VG__LOT_COLUMNS " FROM vg_bonus_lots "
                      "WHERE user_id = ?1 AND remaining > 0 ORDER BY expires_at, id",
-    [SQ_HOLD_INSERT] = "INSERT INTO vg_holds (" HOLD_COLUMNS ") VALUES (" P15 ")",
+    [SQ_HOLD_INSERT] = "INSERT INTO vg_holds (" VG__HOLD_COLUMNS ") VALUES (" P15 ")",
     [SQ_HOLD_UPDATE] =
         "UPDATE vg_holds SET state = ?2, forfeited = ?3, settled_at = ?4 WHERE id = ?1",
-    [SQ_HOLD_GET] = "SELECT " HOLD_COLUMNS " FROM vg_holds WHERE id = ?1",
-    [SQ_HOLDS_LIST_OPEN] = "SELECT " HOLD_COLUMNS " FROM vg_holds " /* 0: VG_HOLD_OPEN */
+    [SQ_HOLD_GET] = "SELECT " VG__HOLD_COLUMNS " FROM vg_holds WHERE id = ?1",
+    [SQ_HOLDS_LIST_OPEN] = "SELECT " VG__HOLD_COLUMNS " FROM vg_holds " /* 0: VG_HOLD_OPEN */
                            "WHERE user_id = ?1 AND state = 0 ORDER BY expires_at, id",
-    [SQ_HOLD_PART_INSERT] = "INSERT INTO vg_hold_parts (" PART_COLUMNS ") VALUES (" P3 ")",
+    [SQ_HOLD_PART_INSERT] = "INSERT INTO vg_hold_parts (" VG__HOLD_PART_COLUMNS ") VALUES (" P3 ")",
     [SQ_HOLD_PARTS_LIST] =
-        "SELECT " PART_COLUMNS " FROM vg_hold_parts WHERE hold_id = ?1 ORDER BY lot_id",
-    [SQ_LEDGER_APPEND] = "INSERT INTO vg_ledger (" LEDGER_COLUMNS ") VALUES (" P21 ")",
-    [SQ_LEDGER_LIST_ASC] = "SELECT " LEDGER_COLUMNS " FROM vg_ledger "
+        "SELECT " VG__HOLD_PART_COLUMNS " FROM vg_hold_parts WHERE hold_id = ?1 ORDER BY lot_id",
+    [SQ_LEDGER_APPEND] = "INSERT INTO vg_ledger (" VG__LEDGER_COLUMNS ") VALUES (" P21 ")",
+    [SQ_LEDGER_LIST_ASC] = "SELECT " VG__LEDGER_COLUMNS " FROM vg_ledger "
                            "WHERE user_id = ?1 AND seq > ?2 ORDER BY seq ASC LIMIT ?3",
-    [SQ_LEDGER_LIST_DESC] = "SELECT " LEDGER_COLUMNS " FROM vg_ledger "
+    [SQ_LEDGER_LIST_DESC] = "SELECT " VG__LEDGER_COLUMNS " FROM vg_ledger "
                             "WHERE user_id = ?1 AND (?2 = 0 OR seq < ?2) "
                             "ORDER BY seq DESC LIMIT ?3",
     [SQ_IDEMPOTENCY_GET] =
-        "SELECT " IDEMPOTENCY_COLUMNS " FROM vg_idempotency WHERE user_id = ?1 AND key = ?2",
+        "SELECT " VG__IDEMPOTENCY_COLUMNS " FROM vg_idempotency WHERE user_id = ?1 AND key = ?2",
     [SQ_IDEMPOTENCY_PUT] =
-        "INSERT INTO vg_idempotency (" IDEMPOTENCY_COLUMNS ") VALUES (" P6 ")",
+        "INSERT INTO vg_idempotency (" VG__IDEMPOTENCY_COLUMNS ") VALUES (" P6 ")",
 };
 
 /* SQLite's primary result codes and the vg_status each one means. */

@@ -70,7 +70,7 @@ static void split_names(char (*names)[VG_DISPLAY_NAME_SIZE], const unsigned char
     }
 }
 
-static int bind_field(vg_store_conn *conn, sqlite3_stmt *stmt, int index, const sq_field *f,
+static int bind_field(vg_store_conn *conn, sqlite3_stmt *stmt, int index, const vg__field *f,
                       const unsigned char *record, const char *what)
 {
     const void *p = record + f->offset;
@@ -80,26 +80,26 @@ static int bind_field(vg_store_conn *conn, sqlite3_stmt *stmt, int index, const 
     int i, rc = SQLITE_MISUSE;
 
     switch (f->kind) {
-    case SQF_ID:
+    case VG__FIELD_ID:
         rc = sqlite3_bind_null(stmt, index);
         break;
-    case SQF_INT:
+    case VG__FIELD_INT:
         assert(f->size == sizeof i); /* a table names the kind of its field */
         memcpy(&i, p, sizeof i);
         rc = sqlite3_bind_int(stmt, index, i);
         break;
-    case SQF_INT64:
+    case VG__FIELD_INT64:
         assert(f->size == sizeof i64);
         memcpy(&i64, p, sizeof i64);
         rc = sqlite3_bind_int64(stmt, index, i64);
         break;
-    case SQF_TEXT:
+    case VG__FIELD_TEXT:
         rc = sqlite3_bind_text(stmt, index, p, (int)strnlen(p, f->size), SQLITE_STATIC);
         break;
-    case SQF_HASH:
+    case VG__FIELD_HASH:
         rc = sqlite3_bind_blob(stmt, index, p, (int)f->size, SQLITE_STATIC);
         break;
-    case SQF_NAMES:
+    case VG__FIELD_NAMES:
         if ((rc = join_names(joined, &len, conn, p)) != VG_OK)
             return rc;
         /* `joined` dies with this call: SQLite keeps a copy */
@@ -114,7 +114,7 @@ static int bind_field(vg_store_conn *conn, sqlite3_stmt *stmt, int index, const 
     return VG_OK;
 }
 
-static int bind_record(vg_store_conn *conn, sqlite3_stmt *stmt, const sq_record *rec,
+static int bind_record(vg_store_conn *conn, sqlite3_stmt *stmt, const vg__record *rec,
                        const void *record)
 {
     size_t i;
@@ -126,7 +126,7 @@ static int bind_record(vg_store_conn *conn, sqlite3_stmt *stmt, const sq_record 
     return VG_OK;
 }
 
-static int read_field(vg_store_conn *conn, sqlite3_stmt *stmt, int col, const sq_field *f,
+static int read_field(vg_store_conn *conn, sqlite3_stmt *stmt, int col, const vg__field *f,
                       const char *what, unsigned char *record)
 {
     void *p = record + f->offset;
@@ -134,19 +134,19 @@ static int read_field(vg_store_conn *conn, sqlite3_stmt *stmt, int col, const sq
     int i, bytes;
 
     switch (f->kind) {
-    case SQF_ID:
-    case SQF_INT64:
+    case VG__FIELD_ID:
+    case VG__FIELD_INT64:
         i64 = sqlite3_column_int64(stmt, col);
         memcpy(p, &i64, sizeof i64);
         break;
-    case SQF_INT:
+    case VG__FIELD_INT:
         i = sqlite3_column_int(stmt, col);
         memcpy(p, &i, sizeof i);
         break;
-    case SQF_TEXT:
+    case VG__FIELD_TEXT:
         copy_text(p, f->size, sqlite3_column_text(stmt, col));
         break;
-    case SQF_HASH:
+    case VG__FIELD_HASH:
         bytes = sqlite3_column_bytes(stmt, col);
         if (sqlite3_column_type(stmt, col) != SQLITE_BLOB || bytes != (int)f->size) {
             snprintf(conn->errmsg, sizeof conn->errmsg,
@@ -156,14 +156,14 @@ static int read_field(vg_store_conn *conn, sqlite3_stmt *stmt, int col, const sq
         }
         memcpy(p, sqlite3_column_blob(stmt, col), f->size);
         break;
-    case SQF_NAMES:
+    case VG__FIELD_NAMES:
         split_names(p, sqlite3_column_text(stmt, col), (size_t)sqlite3_column_bytes(stmt, col));
         break;
     }
     return VG_OK;
 }
 
-static int read_record(void *out, vg_store_conn *conn, sqlite3_stmt *stmt, const sq_record *rec)
+static int read_record(void *out, vg_store_conn *conn, sqlite3_stmt *stmt, const vg__record *rec)
 {
     size_t i;
     int rc;
@@ -177,7 +177,7 @@ static int read_record(void *out, vg_store_conn *conn, sqlite3_stmt *stmt, const
     return VG_OK;
 }
 
-int vg__sq_next(void *out, vg_store_conn *conn, sqlite3_stmt *stmt, const sq_record *rec,
+int vg__sq_next(void *out, vg_store_conn *conn, sqlite3_stmt *stmt, const vg__record *rec,
                 const char *what)
 {
     int rc = sqlite3_step(stmt);
@@ -199,7 +199,7 @@ int vg__sq_list_end(sqlite3_stmt *stmt, int rc)
     return rc == VG_ENOTFOUND ? VG_OK : rc;
 }
 
-int vg__sq_get_row(void *out, vg_store_conn *conn, sqlite3_stmt *stmt, const sq_record *rec,
+int vg__sq_get_row(void *out, vg_store_conn *conn, sqlite3_stmt *stmt, const vg__record *rec,
                    const char *what)
 {
     int rc = vg__sq_next(out, conn, stmt, rec, what);
@@ -207,7 +207,7 @@ int vg__sq_get_row(void *out, vg_store_conn *conn, sqlite3_stmt *stmt, const sq_
     return rc;
 }
 
-int vg__sq_get_by_text(void *out, vg_store_conn *conn, sq_stmt id, const sq_record *rec,
+int vg__sq_get_by_text(void *out, vg_store_conn *conn, sq_stmt id, const vg__record *rec,
                        const char *key, const char *what)
 {
     sqlite3_stmt *stmt;
@@ -219,7 +219,7 @@ int vg__sq_get_by_text(void *out, vg_store_conn *conn, sq_stmt id, const sq_reco
     return vg__sq_get_row(out, conn, stmt, rec, what);
 }
 
-int vg__sq_get_by_id(void *out, vg_store_conn *conn, sq_stmt id, const sq_record *rec,
+int vg__sq_get_by_id(void *out, vg_store_conn *conn, sq_stmt id, const vg__record *rec,
                      int64_t key, const char *what)
 {
     sqlite3_stmt *stmt;
@@ -237,7 +237,7 @@ int vg__sq_stmt_with_id(sqlite3_stmt **out, vg_store_conn *conn, sq_stmt id, int
     return rc;
 }
 
-int vg__sq_write(int64_t *out_id, vg_store_conn *conn, sq_stmt id, const sq_record *rec,
+int vg__sq_write(int64_t *out_id, vg_store_conn *conn, sq_stmt id, const vg__record *rec,
                  const void *record, const char *what)
 {
     sqlite3_stmt *stmt;

@@ -9,6 +9,8 @@
 #include "vidgo/errors.h"
 #include "vidgo/sys/store.h"
 
+#include "../record_fields.h"
+
 /* Every statement the backend runs; their SQL is in the table of sqlite_backend.c. */
 typedef enum sq_stmt {
     SQ_BEGIN_READ,
@@ -92,38 +94,9 @@ int vg__sq_exec_script(vg_store_conn *conn, const char *sql, const char *what);
 /* Copies a column's text with the connection's allocator; NULL when out of memory. */
 char *vg__sq_column_dup(vg_store_conn *conn, sqlite3_stmt *stmt, int col);
 
-/* How a field of a record struct is stored in its column (sqlite_fields.c). */
-typedef enum sq_kind {
-    SQF_ID,    /* int64_t the store assigns: bound as NULL, so an INSERT assigns it */
-    SQF_INT,   /* int, or an enum the size of an int */
-    SQF_INT64, /* int64_t or vg_time */
-    SQF_TEXT,  /* char[size], NUL-terminated: TEXT, truncated on read to fit */
-    SQF_HASH,  /* unsigned char[size]: a BLOB of exactly size bytes */
-    SQF_NAMES  /* char[VG_LANG_COUNT][VG_DISPLAY_NAME_SIZE]: one TEXT, joined by 0x1F */
-} sq_kind;
-
-typedef struct sq_field {
-    sq_kind kind;
-    size_t offset;
-    size_t size;
-    const char *column;
-} sq_field;
-
-#define SQ_FIELD(type, kind, member)                                                               \
-    {kind, offsetof(type, member), sizeof(((type *)0)->member), #member}
-
-/* A record struct: its fields, in the order of the columns its statements bind (?1, ?2,
- * ...) and select. */
-typedef struct sq_record {
-    const char *what;      /* for messages: "plan", "ledger row" */
-    size_t size;           /* sizeof the struct */
-    unsigned int version;  /* written to the struct's leading `version` on read; 0: none */
-    const sq_field *fields;
-    size_t count;
-} sq_record;
-
-#define SQ_RECORD(what, type, version, fields)                                                     \
-    {what, sizeof(type), version, fields, sizeof fields / sizeof fields[0]}
+/* A record is read and written by its shared field table (record_fields.h); sqlite_fields.c
+ * binds and reads each kind: a VG__FIELD_ID field is bound as NULL, so an INSERT assigns the
+ * id, a VG__FIELD_HASH one is a BLOB. Statements bind the fields as ?1, ?2, ... */
 
 /* Binds UTF-8 text that lives until the statement is reset. */
 void vg__sq_bind_text(sqlite3_stmt *stmt, int index, const char *text);
@@ -131,7 +104,7 @@ void vg__sq_bind_text(sqlite3_stmt *stmt, int index, const char *text);
 /* Steps a SELECT of rec's columns and reads the row into *out (cleared first). Returns VG_OK
  * with a row, VG_ENOTFOUND at the end (no message), or an error; it resets the statement
  * unless it returns VG_OK. */
-int vg__sq_next(void *out, vg_store_conn *conn, sqlite3_stmt *stmt, const sq_record *rec,
+int vg__sq_next(void *out, vg_store_conn *conn, sqlite3_stmt *stmt, const vg__record *rec,
                 const char *what);
 
 /* Ends a listing loop over vg__sq_next: resets the statement and turns the end of the rows
@@ -139,13 +112,13 @@ int vg__sq_next(void *out, vg_store_conn *conn, sqlite3_stmt *stmt, const sq_rec
 int vg__sq_list_end(sqlite3_stmt *stmt, int rc);
 
 /* Reads the one row a bound SELECT returns into *out and resets the statement. */
-int vg__sq_get_row(void *out, vg_store_conn *conn, sqlite3_stmt *stmt, const sq_record *rec,
+int vg__sq_get_row(void *out, vg_store_conn *conn, sqlite3_stmt *stmt, const vg__record *rec,
                    const char *what);
 
 /* Reads one row by a text or an integer key (?1) into *out; VG_ENOTFOUND if none. */
-int vg__sq_get_by_text(void *out, vg_store_conn *conn, sq_stmt id, const sq_record *rec,
+int vg__sq_get_by_text(void *out, vg_store_conn *conn, sq_stmt id, const vg__record *rec,
                        const char *key, const char *what);
-int vg__sq_get_by_id(void *out, vg_store_conn *conn, sq_stmt id, const sq_record *rec,
+int vg__sq_get_by_id(void *out, vg_store_conn *conn, sq_stmt id, const vg__record *rec,
                      int64_t key, const char *what);
 
 /* Prepares a statement and binds an integer (an id) to ?1. */
@@ -154,7 +127,7 @@ int vg__sq_stmt_with_id(sqlite3_stmt **out, vg_store_conn *conn, sq_stmt id, int
 /* Binds every field of `record` as ?1, ?2, ... to a statement that writes one row and runs
  * it; with out_id (may be NULL), writes the id the store assigned. Returns VG_OK, VG_EINVAL
  * for a value the backend cannot store, or a store error. */
-int vg__sq_write(int64_t *out_id, vg_store_conn *conn, sq_stmt id, const sq_record *rec,
+int vg__sq_write(int64_t *out_id, vg_store_conn *conn, sq_stmt id, const vg__record *rec,
                  const void *record, const char *what);
 
 /* Runs a bound UPDATE; VG_ENOTFOUND (no message) when it changed no row. */

@@ -1,0 +1,170 @@
+/* SPDX-License-Identifier: MIT */
+/* The field tables of the store's records, shared by the SQLite and PostgreSQL backends.
+ * Each lists the fields in the order of its column list in record_fields.h. */
+#include "record_fields.h"
+
+_Static_assert(sizeof(vg_service_kind) == sizeof(int), "VG__FIELD_INT holds the kind as an int");
+_Static_assert(offsetof(vg_plan, version) == 0 && offsetof(vg_service, version) == 0 &&
+                   offsetof(vg_package, version) == 0 && offsetof(vg_user, version) == 0,
+               "vg__record.version is written at the start of the record");
+
+#define FIELD(type, kind, member, column)                                                          \
+    {VG__FIELD_##kind, offsetof(type, member), sizeof(((type *)0)->member), column}
+#define RECORD(what, type, version, fields)                                                        \
+    {what, sizeof(type), version, fields, sizeof fields / sizeof fields[0]}
+
+/* --- the catalog ----------------------------------------------------------------------- */
+
+#define PLAN(kind, member) FIELD(vg_plan, kind, member, #member)
+static const vg__field plan_fields[] = {
+    PLAN(TEXT, name),
+    PLAN(INT, rank),
+    PLAN(INT64, price_twd),
+    PLAN(INT, weekly_credits),
+    PLAN(INT, free_uses),
+    PLAN(INT, topup_discount_pct),
+    PLAN(INT, max_resolution),
+    PLAN(INT, max_fps),
+    PLAN(INT, watermark),
+    PLAN(INT, priority_queue),
+    PLAN(INT, effects),
+    PLAN(INT, paid),
+    PLAN(INT, active),
+    FIELD(vg_plan, NAMES, display_name, "display_names"),
+};
+const vg__record vg__plan_record = RECORD("plan", vg_plan, VG_PLAN_VERSION, plan_fields);
+
+#define SERVICE(kind, member) FIELD(vg_service, kind, member, #member)
+static const vg__field service_fields[] = {
+    SERVICE(TEXT, name),
+    SERVICE(INT, kind),
+    SERVICE(INT, credits),
+    SERVICE(INT64, api_cost_micro_usd),
+    SERVICE(TEXT, min_plan),
+    SERVICE(INT, subscribers_only),
+    SERVICE(INT, resolution),
+    SERVICE(INT, max_duration_s),
+    SERVICE(TEXT, provider),
+    SERVICE(INT, internal),
+    SERVICE(INT, active),
+    FIELD(vg_service, NAMES, display_name, "display_names"),
+};
+const vg__record vg__service_record =
+    RECORD("service", vg_service, VG_SERVICE_VERSION, service_fields);
+
+#define PACKAGE(kind, member) FIELD(vg_package, kind, member, #member)
+static const vg__field package_fields[] = {
+    PACKAGE(TEXT, name),
+    PACKAGE(INT64, credits),
+    PACKAGE(INT64, price_twd),
+    PACKAGE(INT, active),
+    FIELD(vg_package, NAMES, display_name, "display_names"),
+};
+const vg__record vg__package_record =
+    RECORD("package", vg_package, VG_PACKAGE_VERSION, package_fields);
+
+/* --- users and wallets ----------------------------------------------------------------- */
+
+#define USER(kind, member) FIELD(vg_user, kind, member, #member)
+static const vg__field user_fields[] = {
+    USER(ID, id),
+    USER(TEXT, email),
+    USER(TEXT, plan),
+    USER(INT, verified),
+    USER(INT, active),
+    USER(INT64, created_at),
+};
+const vg__record vg__user_record = RECORD("user", vg_user, VG_USER_VERSION, user_fields);
+
+#define WALLET(kind, member) FIELD(vg_store_wallet, kind, member, #member)
+static const vg__field wallet_fields[] = {
+    WALLET(INT64, user_id),
+    WALLET(INT64, subscription),
+    WALLET(INT64, purchased),
+    WALLET(INT64, bonus),
+    WALLET(INT64, held),
+    WALLET(INT, free_uses),
+    WALLET(INT, free_uses_held),
+    WALLET(INT64, week_start),
+    WALLET(INT64, last_seq),
+    WALLET(HASH, last_hash),
+};
+const vg__record vg__wallet_record = RECORD("wallet", vg_store_wallet, 0, wallet_fields);
+
+#define LOT(kind, member) FIELD(vg_store_lot, kind, member, #member)
+static const vg__field lot_fields[] = {
+    LOT(ID, id),
+    LOT(INT64, user_id),
+    LOT(INT64, amount),
+    LOT(INT64, remaining),
+    LOT(INT64, granted_at),
+    LOT(INT64, expires_at),
+};
+const vg__record vg__lot_record = RECORD("bonus lot", vg_store_lot, 0, lot_fields);
+
+#define HOLD(kind, member) FIELD(vg_store_hold, kind, member, #member)
+static const vg__field hold_fields[] = {
+    HOLD(ID, id),
+    HOLD(INT64, user_id),
+    HOLD(TEXT, service),
+    HOLD(TEXT, reference),
+    HOLD(INT64, price),
+    HOLD(INT64, from_bonus),
+    HOLD(INT64, from_subscription),
+    HOLD(INT64, from_purchased),
+    HOLD(INT, free_use),
+    HOLD(INT, state),
+    HOLD(INT64, forfeited),
+    HOLD(INT64, created_at),
+    HOLD(INT64, expires_at),
+    HOLD(INT64, settled_at),
+    HOLD(INT64, week_start),
+};
+const vg__record vg__hold_record = RECORD("hold", vg_store_hold, 0, hold_fields);
+
+#define PART(kind, member) FIELD(vg_store_hold_part, kind, member, #member)
+static const vg__field hold_part_fields[] = {
+    PART(INT64, hold_id),
+    PART(INT64, lot_id),
+    PART(INT64, amount),
+};
+const vg__record vg__hold_part_record =
+    RECORD("hold part", vg_store_hold_part, 0, hold_part_fields);
+
+#define LEDGER(kind, member) FIELD(vg_store_ledger_row, kind, member, #member)
+static const vg__field ledger_fields[] = {
+    LEDGER(INT64, user_id),
+    LEDGER(INT64, seq),
+    LEDGER(INT64, at),
+    LEDGER(INT64, effective_at),
+    LEDGER(INT, type),
+    LEDGER(INT64, amount),
+    LEDGER(INT64, bonus),
+    LEDGER(INT64, subscription),
+    LEDGER(INT64, purchased),
+    LEDGER(INT, free_uses),
+    LEDGER(INT64, bonus_after),
+    LEDGER(INT64, subscription_after),
+    LEDGER(INT64, purchased_after),
+    LEDGER(INT64, total_after),
+    LEDGER(INT, free_uses_after),
+    LEDGER(TEXT, service),
+    LEDGER(TEXT, reference),
+    LEDGER(TEXT, idempotency_key),
+    LEDGER(INT64, hold_id),
+    LEDGER(HASH, prev_hash),
+    LEDGER(HASH, hash),
+};
+const vg__record vg__ledger_record = RECORD("ledger row", vg_store_ledger_row, 0, ledger_fields);
+
+#define IDEMPOTENCY(kind, member) FIELD(vg_store_idempotency, kind, member, #member)
+static const vg__field idempotency_fields[] = {
+    IDEMPOTENCY(INT64, user_id),
+    IDEMPOTENCY(TEXT, key),
+    IDEMPOTENCY(HASH, fingerprint),
+    IDEMPOTENCY(INT, status),
+    IDEMPOTENCY(TEXT, result),
+    IDEMPOTENCY(INT64, created_at),
+};
+const vg__record vg__idempotency_record =
+    RECORD("idempotency record", vg_store_idempotency, 0, idempotency_fields);

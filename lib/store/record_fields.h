@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: MIT */
+/* The store's records as both backends see them: for each record struct, its fields in the
+ * order of its columns, with each field's kind, place in the struct and column. A backend
+ * only says how it binds and reads each kind, and writes its own SQL with the column lists
+ * below, which follow the tables of record_fields.c. */
+#ifndef VG_RECORD_FIELDS_H
+#define VG_RECORD_FIELDS_H
+
+#include <stddef.h>
+
+#include "vidgo/sys/store.h"
+
+/* How a field of a record struct is stored in its column. */
+typedef enum vg__field_kind {
+    VG__FIELD_ID,    /* int64_t the store assigns (an INSERT leaves it to the store) */
+    VG__FIELD_INT,   /* int, or an enum the size of an int: INTEGER */
+    VG__FIELD_INT64, /* int64_t or vg_time: a 64-bit INTEGER */
+    VG__FIELD_TEXT,  /* char[size], NUL-terminated: TEXT, truncated on read to fit */
+    VG__FIELD_HASH,  /* unsigned char[size]: a BLOB / BYTEA of exactly size bytes */
+    VG__FIELD_NAMES  /* char[VG_LANG_COUNT][VG_DISPLAY_NAME_SIZE]: one TEXT, joined by 0x1F */
+} vg__field_kind;
+
+typedef struct vg__field {
+    vg__field_kind kind;
+    size_t offset;
+    size_t size;
+    const char *column;
+} vg__field;
+
+/* A record struct: its fields, in the order of the columns its statements select and write. */
+typedef struct vg__record {
+    const char *what;     /* for messages: "plan", "ledger row" */
+    size_t size;          /* sizeof the struct */
+    unsigned int version; /* written to the struct's leading `version` on read; 0: none */
+    const vg__field *fields;
+    size_t count;
+} vg__record;
+
+extern const vg__record vg__plan_record;
+extern const vg__record vg__service_record;
+extern const vg__record vg__package_record;
+extern const vg__record vg__user_record;
+extern const vg__record vg__wallet_record;
+extern const vg__record vg__lot_record;
+extern const vg__record vg__hold_record;
+extern const vg__record vg__hold_part_record;
+extern const vg__record vg__ledger_record;
+extern const vg__record vg__idempotency_record;
+
+/* The columns of each record, in the order of its table in record_fields.c. *_DATA leaves
+ * out the leading VG__FIELD_ID column. */
+#define VG__PLAN_COLUMNS                                                                           \
+    "name, rank, price_twd, weekly_credits, free_uses, topup_discount_pct, max_resolution, "       \
+    "max_fps, watermark, priority_queue, effects, paid, active, display_names"
+#define VG__SERVICE_COLUMNS                                                                        \
+    "name, kind, credits, api_cost_micro_usd, min_plan, subscribers_only, resolution, "            \
+    "max_duration_s, provider, internal, active, display_names"
+#define VG__PACKAGE_COLUMNS "name, credits, price_twd, active, display_names"
+#define VG__USER_DATA "email, plan, verified, active, created_at"
+#define VG__USER_COLUMNS "id, " VG__USER_DATA
+#define VG__WALLET_COLUMNS                                                                         \
+    "user_id, subscription, purchased, bonus, held, free_uses, free_uses_held, week_start, "       \
+    "last_seq, last_hash"
+#define VG__LOT_DATA "user_id, amount, remaining, granted_at, expires_at"
+#define VG__LOT_COLUMNS "id, " VG__LOT_DATA
+#define VG__HOLD_DATA                                                                              \
+    "user_id, service, reference, price, from_bonus, from_subscription, from_purchased, "          \
+    "free_use, state, forfeited, created_at, expires_at, settled_at, week_start"
+#define VG__HOLD_COLUMNS "id, " VG__HOLD_DATA
+#define VG__HOLD_PART_COLUMNS "hold_id, lot_id, amount"
+#define VG__LEDGER_COLUMNS                                                                         \
+    "user_id, seq, at, effective_at, type, amount, bonus, subscription, purchased, "               \
+    "free_uses, bonus_after, subscription_after, purchased_after, total_after, "                   \
+    "free_uses_after, service, reference, idempotency_key, hold_id, prev_hash, hash"
+#define VG__IDEMPOTENCY_COLUMNS "user_id, key, fingerprint, status, result, created_at"
+
+#endif
