@@ -6,10 +6,10 @@ set -euo pipefail
 
 DEBIAN_PACKAGES=(
     meson ninja-build pkg-config gcc g++ python3
-    libcurl4-openssl-dev libcjson-dev libsqlite3-dev libsodium-dev libutf8proc-dev
+    libcurl4-openssl-dev openssl libcjson-dev libsqlite3-dev libsodium-dev libutf8proc-dev
     libcmocka-dev libpq-dev postgresql clang
 )
-PYTHON_PACKAGES=(pytest)
+PYTHON_PACKAGES=(pytest aiosmtpd)
 
 as_root() {
     if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi

@@ -4,6 +4,7 @@
 #define VIDGO_CONFIG_H
 
 #include "common.h"
+#include "email.h"
 
 VG_BEGIN_DECLS
 
@@ -53,7 +54,7 @@ VG_API const char *vg_lang_tag(size_t index);
 /* Returns the index of a language tag (BCP 47, e.g. "ja-JP", "zh-Hant"), or -1. */
 VG_API int vg_lang_index(const char *tag);
 
-#define VG_CONFIG_VERSION 1
+#define VG_CONFIG_VERSION 2
 
 /*
  * Configuration of vg_open(). Initialise with vg_config_init() (or VG_CONFIG_INIT), then set
@@ -98,11 +99,42 @@ typedef struct vg_config {
     int bonus_ttl_days;               /* default life of a bonus grant; 0 = 90 */
     vg_expired_refund expired_refund; /* default VG_EXPIRED_REFUND_FORFEIT */
     int regrant_ttl_days;             /* life of a regranted bonus part; 0 = 7 */
+
+    /* -- version 2: accounts and e-mail ------------------------------------------------ */
+
+    /* Sessions: life of an access token (0 = 1800 s) and of a refresh token (0 = 30 days). */
+    int access_ttl_s;
+    int refresh_ttl_s;
+    /* Password hashing (argon2id): at most this many hashes run at once, others queue
+     * (0 = the number of processors); its cost (0 = libsodium's "interactive" limits,
+     * about 64 MiB and tens of milliseconds). */
+    int hash_concurrency;
+    unsigned long long pwhash_opslimit;
+    size_t pwhash_memlimit;
+
+    /* Where e-mail goes. The first that is set wins: email_sender; smtp_url (else
+     * $SMTP_HOST with $SMTP_PORT: 465 means smtps://, anything else smtp://); mail_dir
+     * (else $VIDGO_MAIL_DIR: each message is written there as a .eml file). None of them:
+     * sending fails with VG_ECONFIG. */
+    vg_email_fn email_sender;
+    void *email_payload;
+    const char *smtp_url;      /* "smtp://host:587" (STARTTLS), "smtps://host:465" */
+    const char *smtp_user;     /* NULL = $SMTP_USER */
+    const char *smtp_password; /* NULL = $SMTP_PASSWORD */
+    vg_smtp_tls smtp_tls;      /* default VG_SMTP_TLS_REQUIRED; $VIDGO_SMTP_TLS=try|none */
+    const char *smtp_ca_path;  /* a CA bundle file to trust; NULL = the system's */
+    int smtp_timeout_ms;       /* connect and whole-message timeout; 0 = 30000 */
+    const char *mail_dir;
+    const char *email_from;    /* NULL = $EMAIL_FROM, else "noreply@vidgo.ai" */
+    /* The page that completes a password reset; the e-mail links to it with "?token=...".
+     * NULL = $VIDGO_APP_URL; unset: the e-mail carries the token alone. */
+    const char *reset_url;
 } vg_config;
 
 #define VG_CONFIG_INIT {VG_CONFIG_VERSION, NULL, NULL, VG_OPEN_CREATE, 0, 0, NULL, NULL, \
                         NULL, NULL, VG_LOG_INFO, NULL, NULL, NULL, 0, NULL, 0, 0,           \
-                        VG_EXPIRED_REFUND_FORFEIT, 0}
+                        VG_EXPIRED_REFUND_FORFEIT, 0, 0, 0, 0, 0, 0, NULL, NULL, NULL,      \
+                        NULL, NULL, VG_SMTP_TLS_REQUIRED, NULL, 0, NULL, NULL, NULL}
 
 /* Fills *config with the defaults for the given version (pass VG_CONFIG_VERSION).
  * Returns VG_OK, VG_EINVAL if config is NULL, VG_EVERSION for an unknown version. */

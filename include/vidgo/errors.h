@@ -76,6 +76,7 @@ typedef enum vg_status {
     VG_ETOKEN_EXPIRED = -410,     /* the token expired */
     VG_ETOKEN_REVOKED = -411,     /* the token was revoked (logout, reuse of a rotated token) */
     VG_EACCOUNT_DISABLED = -412,  /* the account is disabled */
+    VG_EEMAIL_SEND = -413,        /* the e-mail could not be sent; nothing was changed */
 
     /* Similarity cache (-500 .. -599) */
     VG_ECACHE_MISS = -500,        /* no cached result is similar enough */
@@ -140,6 +141,10 @@ VG_API int vg_error_last_code(void);
  * at /x: is a directory". Thread-local storage, valid until the thread's next libvidgo
  * call; "" if no call has failed on this thread. Never contains secrets. */
 VG_API const char *vg_error_last(void);
+
+/* After a VG_ERATE_LIMITED failure on the calling thread: the seconds to wait before
+ * trying again (at least 1). 0 after any other outcome. */
+VG_API int vg_error_retry_after(void);
 
 /* Forgets the calling thread's last failure. */
 VG_API void vg_error_clear(void);

@@ -14,5 +14,7 @@
 #include "plans.h"
 #include "users.h"
 #include "credits.h"
+#include "email.h"
+#include "accounts.h"
 
 #endif

@@ -5,6 +5,7 @@
 
 #include "internal.h"
 #include "i18n.h"
+#include "../email/email_internal.h"
 #include "../store/store.h"
 
 static int config_check(const vg_config *config)
@@ -40,6 +41,7 @@ static void ctx_free(vg_ctx *ctx)
     void *payload = ctx->alloc_payload;
 
     vg__store_close(ctx);
+    vg__mailer_close(ctx);
     sodium_memzero(ctx->secret, sizeof ctx->secret);
     pthread_cond_destroy(&ctx->pool.available);
     pthread_mutex_destroy(&ctx->pool.lock);
@@ -85,6 +87,8 @@ int vg_open(vg_ctx **out, const vg_config *config)
     pthread_cond_init(&ctx->pool.available, NULL);
 
     rc = vg__secret_load(ctx, config);
+    if (rc == VG_OK)
+        rc = vg__mailer_open(ctx, config);
     if (rc == VG_OK)
         rc = vg__store_open(ctx, config);
     if (rc == VG_OK)

@@ -9,10 +9,12 @@
 static _Thread_local int tls_code;
 static _Thread_local char tls_msg[VG__ERRMSG_SIZE];
 static _Thread_local char tls_ctx_copy[VG__ERRMSG_SIZE];
+static _Thread_local int tls_retry_after_s;
 
 int vg__failv(vg_ctx *ctx, int code, const char *fmt, va_list ap)
 {
     tls_code = code;
+    tls_retry_after_s = 0;
     vsnprintf(tls_msg, sizeof tls_msg, fmt, ap);
     if (ctx) {
         pthread_mutex_lock(&ctx->err_lock);
@@ -33,6 +35,18 @@ int vg__fail(vg_ctx *ctx, int code, const char *fmt, ...)
     return code;
 }
 
+int vg__fail_retry(vg_ctx *ctx, int retry_after_s, const char *what)
+{
+    vg__fail(ctx, VG_ERATE_LIMITED, "%s; try again in %d s", what, retry_after_s);
+    tls_retry_after_s = retry_after_s;
+    return VG_ERATE_LIMITED;
+}
+
+int vg_error_retry_after(void)
+{
+    return tls_code == VG_ERATE_LIMITED ? tls_retry_after_s : 0;
+}
+
 int vg_error_last_code(void)
 {
     return tls_code;
@@ -46,6 +60,7 @@ const char *vg_error_last(void)
 void vg_error_clear(void)
 {
     tls_code = VG_OK;
+    tls_retry_after_s = 0;
     tls_msg[0] = '\0';
 }
 

@@ -56,6 +56,8 @@ struct vg_ctx {
     int regrant_ttl_days;
     vg_expired_refund expired_refund;
 
+    struct vg__mailer *mailer;     /* lib/email/mailer.c */
+
     pthread_mutex_t err_lock;
     int err_code;
     char err_msg[VG__ERRMSG_SIZE];
@@ -65,6 +67,10 @@ struct vg_ctx {
  * returns code so that callers can write `return vg__fail(ctx, VG_EINVAL, "...")`. */
 int vg__fail(vg_ctx *ctx, int code, const char *fmt, ...) VG__PRINTF(3, 4);
 int vg__failv(vg_ctx *ctx, int code, const char *fmt, va_list ap) VG__PRINTF(3, 0);
+
+/* Records a VG_ERATE_LIMITED failure ("<what>; try again in N s") whose wait
+ * vg_error_retry_after() reports (at least 1 s). Returns VG_ERATE_LIMITED. */
+int vg__fail_retry(vg_ctx *ctx, int retry_after_s, const char *what);
 
 /* Sends a message to the context's log callback if its level passes. */
 void vg__log(const vg_ctx *ctx, vg_log_level level, const char *fmt, ...) VG__PRINTF(3, 4);

@@ -311,6 +311,12 @@ const vg__status_entry vg__status_catalog[] = {
       "此帳號已停用",
       "이 계정은 비활성화되었습니다",
       "esta cuenta está desactivada"}},
+    {VG_EEMAIL_SEND, "VG_EEMAIL_SEND",
+     {"the e-mail could not be sent; please try again later",
+      "メールを送信できませんでした。しばらくしてからもう一度お試しください",
+      "無法寄出電子郵件，請稍後再試",
+      "이메일을 보낼 수 없습니다. 잠시 후 다시 시도해 주세요",
+      "no se pudo enviar el correo electrónico; inténtelo más tarde"}},
 
     {VG_ECACHE_MISS, "VG_ECACHE_MISS",
      {"no similar ready-made video was found",

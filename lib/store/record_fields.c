@@ -168,3 +168,62 @@ static const vg__field idempotency_fields[] = {
 };
 const vg__record vg__idempotency_record =
     RECORD("idempotency record", vg_store_idempotency, 0, idempotency_fields);
+
+/* --- accounts -------------------------------------------------------------------------- */
+
+#define CREDENTIAL(kind, member) FIELD(vg_store_credential, kind, member, #member)
+static const vg__field credential_fields[] = {
+    CREDENTIAL(INT64, user_id),
+    CREDENTIAL(TEXT, password_hash),
+    CREDENTIAL(TEXT, lang),
+    CREDENTIAL(INT64, password_changed_at),
+};
+const vg__record vg__credential_record =
+    RECORD("credential", vg_store_credential, 0, credential_fields);
+
+#define CODE(kind, member) FIELD(vg_store_code, kind, member, #member)
+static const vg__field code_fields[] = {
+    CODE(ID, id),
+    CODE(INT64, user_id),
+    CODE(TEXT, email),
+    CODE(HASH, code_hash),
+    CODE(INT, attempts),
+    CODE(INT, state),
+    CODE(INT64, created_at),
+    CODE(INT64, expires_at),
+    CODE(INT64, last_attempt_at),
+    CODE(INT64, closed_at),
+};
+const vg__record vg__code_record = RECORD("verification code", vg_store_code, 0, code_fields);
+
+#define LIMIT(kind, member) FIELD(vg_store_limit, kind, member, #member)
+static const vg__field limit_fields[] = {
+    LIMIT(TEXT, key),
+    LIMIT(INT, count),
+    LIMIT(INT64, window_start),
+    LIMIT(INT64, blocked_until),
+};
+const vg__record vg__limit_record = RECORD("rate limit", vg_store_limit, 0, limit_fields);
+
+#define SESSION(kind, member) FIELD(vg_store_session, kind, member, #member)
+static const vg__field session_fields[] = {
+    SESSION(ID, id),
+    SESSION(INT64, user_id),
+    SESSION(INT64, created_at),
+    SESSION(INT64, revoked_at),
+    SESSION(INT, revoked_reason),
+};
+const vg__record vg__session_record = RECORD("session", vg_store_session, 0, session_fields);
+
+#define TOKEN(kind, member) FIELD(vg_store_token, kind, member, #member)
+static const vg__field token_fields[] = {
+    TOKEN(HASH, hash),
+    TOKEN(INT, kind),
+    TOKEN(INT64, user_id),
+    TOKEN(INT64, session_id),
+    TOKEN(INT, state),
+    TOKEN(INT64, issued_at),
+    TOKEN(INT64, expires_at),
+    TOKEN(INT64, used_at),
+};
+const vg__record vg__token_record = RECORD("token", vg_store_token, 0, token_fields);

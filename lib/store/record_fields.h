@@ -46,6 +46,11 @@ extern const vg__record vg__hold_record;
 extern const vg__record vg__hold_part_record;
 extern const vg__record vg__ledger_record;
 extern const vg__record vg__idempotency_record;
+extern const vg__record vg__credential_record;
+extern const vg__record vg__code_record;
+extern const vg__record vg__limit_record;
+extern const vg__record vg__session_record;
+extern const vg__record vg__token_record;
 
 /* The columns of each record, in the order of its table in record_fields.c. *_DATA leaves
  * out the leading VG__FIELD_ID column. */
@@ -73,5 +78,15 @@ extern const vg__record vg__idempotency_record;
     "free_uses, bonus_after, subscription_after, purchased_after, total_after, "                   \
     "free_uses_after, service, reference, idempotency_key, hold_id, prev_hash, hash"
 #define VG__IDEMPOTENCY_COLUMNS "user_id, key, fingerprint, status, result, created_at"
+#define VG__CREDENTIAL_COLUMNS "user_id, password_hash, lang, password_changed_at"
+#define VG__CODE_DATA                                                                              \
+    "user_id, email, code_hash, attempts, state, created_at, expires_at, last_attempt_at, "        \
+    "closed_at"
+#define VG__CODE_COLUMNS "id, " VG__CODE_DATA
+#define VG__LIMIT_COLUMNS "key, count, window_start, blocked_until"
+#define VG__SESSION_DATA "user_id, created_at, revoked_at, revoked_reason"
+#define VG__SESSION_COLUMNS "id, " VG__SESSION_DATA
+#define VG__TOKEN_COLUMNS                                                                          \
+    "hash, kind, user_id, session_id, state, issued_at, expires_at, used_at"
 
 #endif

@@ -32,6 +32,7 @@ static int has_method(vg__txn *txn, unsigned int since, const void *method, cons
     } while (0)
 #define CALL(method, what, ...) CALL_SINCE(1, method, what, __VA_ARGS__)
 #define CALL2(method, what, ...) CALL_SINCE(2, method, what, __VA_ARGS__)
+#define CALL3(method, what, ...) CALL_SINCE(3, method, what, __VA_ARGS__)
 
 int vg__meta_get(vg__txn *txn, char **out, const char *key, int for_update)
 {
@@ -256,4 +257,80 @@ int vg__idempotency_get(vg__txn *txn, vg_store_idempotency *out, int64_t user_id
 int vg__idempotency_put(vg__txn *txn, const vg_store_idempotency *record)
 {
     CALL2(idempotency_put, "cannot store an idempotency key", txn->conn, record);
+}
+
+int vg__user_set_status(vg__txn *txn, int64_t id, int verified, int active)
+{
+    CALL3(user_set_status, "cannot change a user's status", txn->conn, id, verified, active);
+}
+
+int vg__credential_put(vg__txn *txn, const vg_store_credential *credential)
+{
+    CALL3(credential_put, "cannot write a credential", txn->conn, credential);
+}
+
+int vg__credential_get(vg__txn *txn, vg_store_credential *out, int64_t user_id)
+{
+    CALL3(credential_get, "cannot read a credential", out, txn->conn, user_id);
+}
+
+int vg__code_insert(vg__txn *txn, int64_t *out_id, const vg_store_code *code)
+{
+    CALL3(code_insert, "cannot record a verification code", out_id, txn->conn, code);
+}
+
+int vg__code_update(vg__txn *txn, const vg_store_code *code)
+{
+    CALL3(code_update, "cannot update a verification code", txn->conn, code);
+}
+
+int vg__codes_list(vg__txn *txn, const char *email, vg_time since, vg_store_code_fn callback,
+                   void *payload)
+{
+    CALL3(codes_list, "cannot list verification codes", txn->conn, email, since, callback,
+          payload);
+}
+
+int vg__limit_get(vg__txn *txn, vg_store_limit *out, const char *key, int for_update)
+{
+    CALL3(limit_get, "cannot read a rate limit", out, txn->conn, key, for_update);
+}
+
+int vg__limit_put(vg__txn *txn, const vg_store_limit *limit)
+{
+    CALL3(limit_put, "cannot write a rate limit", txn->conn, limit);
+}
+
+int vg__session_insert(vg__txn *txn, int64_t *out_id, const vg_store_session *session)
+{
+    CALL3(session_insert, "cannot record a session", out_id, txn->conn, session);
+}
+
+int vg__session_get(vg__txn *txn, vg_store_session *out, int64_t id, int for_update)
+{
+    CALL3(session_get, "cannot read a session", out, txn->conn, id, for_update);
+}
+
+int vg__sessions_revoke(vg__txn *txn, int *out_count, int64_t user_id, int64_t id, vg_time at,
+                        int reason)
+{
+    CALL3(sessions_revoke, "cannot revoke sessions", out_count, txn->conn, user_id, id, at,
+          reason);
+}
+
+int vg__token_insert(vg__txn *txn, const vg_store_token *token)
+{
+    CALL3(token_insert, "cannot record a token", txn->conn, token);
+}
+
+int vg__token_get(vg__txn *txn, vg_store_token *out, const unsigned char *hash, int for_update)
+{
+    CALL3(token_get, "cannot read a token", out, txn->conn, hash, for_update);
+}
+
+int vg__tokens_close(vg__txn *txn, int *out_count, int64_t user_id, int kind,
+                     const unsigned char *hash, int state, vg_time at)
+{
+    CALL3(tokens_close, "cannot close tokens", out_count, txn->conn, user_id, kind, hash, state,
+          at);
 }

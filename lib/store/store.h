@@ -84,6 +84,25 @@ int vg__ledger_list(vg__txn *txn, int64_t user_id, int64_t from_seq, int limit, 
 int vg__idempotency_get(vg__txn *txn, vg_store_idempotency *out, int64_t user_id, const char *key);
 int vg__idempotency_put(vg__txn *txn, const vg_store_idempotency *record);
 
+/* Version 3 records: accounts (credentials, codes, rate limits, sessions, tokens). */
+int vg__user_set_status(vg__txn *txn, int64_t id, int verified, int active);
+int vg__credential_put(vg__txn *txn, const vg_store_credential *credential);
+int vg__credential_get(vg__txn *txn, vg_store_credential *out, int64_t user_id);
+int vg__code_insert(vg__txn *txn, int64_t *out_id, const vg_store_code *code);
+int vg__code_update(vg__txn *txn, const vg_store_code *code);
+int vg__codes_list(vg__txn *txn, const char *email, vg_time since, vg_store_code_fn callback,
+                   void *payload);
+int vg__limit_get(vg__txn *txn, vg_store_limit *out, const char *key, int for_update);
+int vg__limit_put(vg__txn *txn, const vg_store_limit *limit);
+int vg__session_insert(vg__txn *txn, int64_t *out_id, const vg_store_session *session);
+int vg__session_get(vg__txn *txn, vg_store_session *out, int64_t id, int for_update);
+int vg__sessions_revoke(vg__txn *txn, int *out_count, int64_t user_id, int64_t id, vg_time at,
+                        int reason);
+int vg__token_insert(vg__txn *txn, const vg_store_token *token);
+int vg__token_get(vg__txn *txn, vg_store_token *out, const unsigned char *hash, int for_update);
+int vg__tokens_close(vg__txn *txn, int *out_count, int64_t user_id, int kind,
+                     const unsigned char *hash, int state, vg_time at);
+
 /* Turns a backend failure into a context failure with the backend's message. */
 int vg__store_fail(vg__txn *txn, int code, const char *what);
 

@@ -30,10 +30,10 @@ VG_BEGIN_DECLS
  *   treats an unset (NULL) optional method as VG_EUNSUPPORTED.
  */
 
-#define VG_STORE_BACKEND_VERSION 2
+#define VG_STORE_BACKEND_VERSION 3
 
 /* The schema version the core expects a backend to create (see vg_store_schema_latest). */
-#define VG_STORE_SCHEMA_VERSION 3
+#define VG_STORE_SCHEMA_VERSION 4
 
 /* A backend's connection; its layout is the backend's own. */
 typedef struct vg_store_conn vg_store_conn;
@@ -152,6 +152,100 @@ typedef struct vg_store_idempotency {
     char result[VG_STORE_RESULT_SIZE];             /* the outcome, encoded by the core */
     vg_time created_at;
 } vg_store_idempotency;
+
+/* --- Records of version 3: accounts ------------------------------------------------- *
+ * Secrets never reach a backend in clear: passwords arrive as argon2id strings, codes and
+ * tokens as keyed 32-byte hashes. */
+
+#define VG_STORE_PWHASH_SIZE 128 /* an argon2id string, terminator included */
+#define VG_STORE_LANG_SIZE 8     /* a language tag: "en", "zh-TW" */
+#define VG_STORE_LIMIT_KEY_SIZE 96
+
+/* A user's password and language. */
+typedef struct vg_store_credential {
+    int64_t user_id;
+    char password_hash[VG_STORE_PWHASH_SIZE];
+    char lang[VG_STORE_LANG_SIZE];
+    vg_time password_changed_at;
+} vg_store_credential;
+
+/* What became of an e-mail verification code (the audit of vg_store_code.state). */
+typedef enum vg_code_state {
+    VG_CODE_SENDING = 0,     /* issued, the e-mail is on its way; not yet valid */
+    VG_CODE_PENDING = 1,     /* sent and valid until it expires */
+    VG_CODE_VERIFIED = 2,    /* the right code was entered */
+    VG_CODE_EXPIRED = 3,     /* entered after its expiry */
+    VG_CODE_EXHAUSTED = 4,   /* killed by too many wrong tries */
+    VG_CODE_REPLACED = 5,    /* a newer code was sent */
+    VG_CODE_SEND_FAILED = 6  /* the e-mail could not be sent; never valid, not counted */
+} vg_code_state;
+
+/* One verification code issued to an e-mail address, with its attempts and outcome. */
+typedef struct vg_store_code {
+    int64_t id;                 /* assigned by code_insert */
+    int64_t user_id;            /* 0 until the account exists (a code sent at registration) */
+    char email[VG_EMAIL_SIZE];
+    unsigned char code_hash[VG_STORE_HASH_SIZE];
+    int attempts;               /* wrong tries so far */
+    int state;                  /* vg_code_state */
+    vg_time created_at;
+    vg_time expires_at;
+    vg_time last_attempt_at;    /* 0: none */
+    vg_time closed_at;          /* when it left VG_CODE_SENDING/PENDING; 0: open */
+} vg_store_code;
+
+/* A counter of one rate limit (failed logins of an account, of a caller, ...). */
+typedef struct vg_store_limit {
+    char key[VG_STORE_LIMIT_KEY_SIZE];
+    int count;
+    vg_time window_start;
+    vg_time blocked_until;      /* 0: not blocked */
+} vg_store_limit;
+
+/* Why a session was revoked. */
+typedef enum vg_revoke_reason {
+    VG_REVOKE_NONE = 0,
+    VG_REVOKE_LOGOUT = 1,
+    VG_REVOKE_REUSE = 2,        /* a rotated refresh token was presented again */
+    VG_REVOKE_PASSWORD = 3,     /* the password was reset */
+    VG_REVOKE_DISABLED = 4      /* the account was disabled */
+} vg_revoke_reason;
+
+/* A signed-in session: the family of refresh tokens of one login. */
+typedef struct vg_store_session {
+    int64_t id;                 /* assigned by session_insert */
+    int64_t user_id;
+    vg_time created_at;
+    vg_time revoked_at;         /* 0: live */
+    int revoked_reason;         /* vg_revoke_reason */
+} vg_store_session;
+
+/* Kinds and states of single-use tokens. */
+typedef enum vg_token_kind {
+    VG_TOKEN_REFRESH = 1,
+    VG_TOKEN_RESET = 2          /* a password reset */
+} vg_token_kind;
+
+typedef enum vg_token_state {
+    VG_TOKEN_LIVE = 0,
+    VG_TOKEN_USED = 1,          /* spent: a refresh token rotated, a reset token redeemed */
+    VG_TOKEN_REPLACED = 2,      /* a newer token of the same kind took its place */
+    VG_TOKEN_REVOKED = 3
+} vg_token_state;
+
+/* A single-use token, known to the store only by its keyed hash. */
+typedef struct vg_store_token {
+    unsigned char hash[VG_STORE_HASH_SIZE];
+    int kind;                   /* vg_token_kind */
+    int64_t user_id;
+    int64_t session_id;         /* refresh tokens: their session; else 0 */
+    int state;                  /* vg_token_state */
+    vg_time issued_at;
+    vg_time expires_at;
+    vg_time used_at;            /* when it left VG_TOKEN_LIVE; 0: live */
+} vg_store_token;
+
+typedef int (*vg_store_code_fn)(const vg_store_code *code, void *payload);
 
 typedef int (*vg_store_user_fn)(const vg_user *user, void *payload);
 typedef int (*vg_store_lot_fn)(const vg_store_lot *lot, void *payload);
@@ -289,6 +383,51 @@ typedef struct vg_store_backend {
                            const char *key);
     /* Stores an outcome; VG_ECONSTRAINT if (user_id, key) exists. */
     int (*idempotency_put)(vg_store_conn *conn, const vg_store_idempotency *record);
+
+    /* -- version 3: accounts ---------------------------------------------------------- *
+     * The core reads the user row with for_update before it changes that user's
+     * credential, codes, sessions or tokens. */
+
+    /* Writes verified and active of a user; VG_ENOTFOUND if there is none. */
+    int (*user_set_status)(vg_store_conn *conn, int64_t id, int verified, int active);
+
+    /* Inserts or replaces a user's credential; reads it (VG_ENOTFOUND if none). */
+    int (*credential_put)(vg_store_conn *conn, const vg_store_credential *credential);
+    int (*credential_get)(vg_store_credential *out, vg_store_conn *conn, int64_t user_id);
+
+    /* Inserts a code (its id is ignored) and writes the new id. */
+    int (*code_insert)(int64_t *out_id, vg_store_conn *conn, const vg_store_code *code);
+    /* Writes user_id, attempts, state, last_attempt_at and closed_at of an existing code. */
+    int (*code_update)(vg_store_conn *conn, const vg_store_code *code);
+    /* The codes of an e-mail address created at or after `since`, newest first (by id). */
+    int (*codes_list)(vg_store_conn *conn, const char *email, vg_time since,
+                      vg_store_code_fn callback, void *payload);
+
+    /* Reads a rate-limit counter (VG_ENOTFOUND if none). With for_update, the key stays
+     * locked against other writers until the transaction ends, whether or not it exists. */
+    int (*limit_get)(vg_store_limit *out, vg_store_conn *conn, const char *key,
+                     int for_update);
+    /* Inserts or replaces a counter. */
+    int (*limit_put)(vg_store_conn *conn, const vg_store_limit *limit);
+
+    /* Inserts a session (its id is ignored) and writes the new id; reads one. */
+    int (*session_insert)(int64_t *out_id, vg_store_conn *conn,
+                          const vg_store_session *session);
+    int (*session_get)(vg_store_session *out, vg_store_conn *conn, int64_t id, int for_update);
+    /* Marks the user's live sessions (id 0: all of them; else only that one) revoked at `at`
+     * for `reason`, and writes how many it revoked to *out_count (may be NULL). */
+    int (*sessions_revoke)(int *out_count, vg_store_conn *conn, int64_t user_id, int64_t id,
+                           vg_time at, int reason);
+
+    /* Inserts a token; VG_ECONSTRAINT if its hash exists. */
+    int (*token_insert)(vg_store_conn *conn, const vg_store_token *token);
+    /* Reads a token by hash (VG_ENOTFOUND if none). */
+    int (*token_get)(vg_store_token *out, vg_store_conn *conn,
+                     const unsigned char hash[VG_STORE_HASH_SIZE], int for_update);
+    /* Moves the user's live tokens of `kind` to `state` at `at`: the one with `hash`, or
+     * all of them when hash is NULL. Writes how many it changed to *out_count (may be NULL). */
+    int (*tokens_close)(int *out_count, vg_store_conn *conn, int64_t user_id, int kind,
+                        const unsigned char *hash, int state, vg_time at);
 } vg_store_backend;
 
 /* Returns the built-in SQLite backend (always compiled in). */
