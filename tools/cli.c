@@ -54,6 +54,8 @@ int cli_fail(cli_state *cli, int status, const char *what)
         cJSON_AddStringToObject(err, "name", vg_error_name(status));
         cJSON_AddStringToObject(err, "description", vg_strerror(status, cli->lang));
         cJSON_AddStringToObject(err, "message", message);
+        if (vg_error_retry_after() > 0)
+            cJSON_AddNumberToObject(err, "retry_after_s", vg_error_retry_after());
         cli_print_json(doc);
     } else {
         fprintf(stderr, "vidgo: %s: %s\n", what, *message ? message : vg_strerror(status, cli->lang));
@@ -80,6 +82,7 @@ int cli_open(vg_ctx **out, cli_state *cli, enum cli_open_mode mode)
                    : mode == CLI_OPEN_READONLY ? VG_OPEN_READONLY
                                                : 0;
     config.lang = cli->lang;
+    config.mail_dir = cli->mail_dir;
     config.log = log_to_stderr;
     config.log_level = VG_LOG_WARN;
     if (cli->has_now) {

@@ -24,6 +24,7 @@ typedef struct cli_state {
     int has_now;      /* --now given */
     vg_time now;      /* --now TIME */
     const char *lang; /* --lang */
+    const char *mail_dir; /* --mail-dir of the `user` commands */
     int argc;         /* the command's own arguments, global options removed */
     char **argv;
 } cli_state;
@@ -72,6 +73,9 @@ void cli_print_json(cJSON *doc);
 
 /* Returns the exit code for a library status. */
 int cli_exit_for(int status);
+
+/* `vidgo user add EMAIL [--plan PLAN]` (cmd_credits.c): the arguments start at "add". */
+int cli_user_add(cli_state *cli);
 
 /* Commands (one file per group). */
 extern const cli_command cli_cmd_version, cli_cmd_init, cli_cmd_check, cli_cmd_demo;

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* `vidgo user add`, `vidgo credits balance|grant|history` and `vidgo maintenance`. */
+/* `vidgo user add` (the administrator's shortcut), `vidgo credits balance|grant|history` and `vidgo maintenance`. */
 #include <string.h>
 #include <unistd.h>
 
@@ -87,7 +87,7 @@ static void random_key(char *buf, size_t size)
         snprintf(buf + 4 + 2 * i, size - 4 - 2 * i, "%02x", bytes[i]);
 }
 
-static int run_user(cli_state *cli)
+int cli_user_add(cli_state *cli)
 {
     const char *plan = "demo";
     vg_ctx *ctx;
@@ -96,8 +96,7 @@ static int run_user(cli_state *cli)
     int64_t id;
     int rc, code;
 
-    if (cli_take_option(cli, "--plan", &plan) < 0 || cli_unknown_option(cli) || cli->argc != 2 ||
-        strcmp(cli->argv[0], "add") != 0)
+    if (cli_take_option(cli, "--plan", &plan) < 0 || cli_unknown_option(cli) || cli->argc != 2)
         return cli_usage_error(cli, &cli_cmd_user, "expects: add EMAIL [--plan PLAN]");
     if ((code = cli_open(&ctx, cli, CLI_OPEN_CREATE)) != CLI_EXIT_OK)
         return code;
@@ -114,10 +113,6 @@ static int run_user(cli_state *cli)
     return show_balance(cli, ctx, &user, &b);
 }
 
-const cli_command cli_cmd_user = {
-    "user", "add a verified user on a plan (an administrator's shortcut)",
-    "user add EMAIL [--plan demo|starter|pro|pro_plus]", run_user,
-};
 
 static int credits_balance(cli_state *cli, vg_ctx *ctx, const vg_user *user)
 {

@@ -98,7 +98,7 @@ VG_API int vg_account_verify(vg_ctx *ctx, const char *email, const char *code);
  * vg_error_retry_after), VG_EEMAIL_SEND (the previous code stays valid), VG_ECONFIG, or a
  * store error.
  */
-VG_API int vg_account_resend(vg_ctx *ctx, const char *email, const char *caller);
+VG_API int vg_account_resend(vg_ctx *ctx, const char *email);
 
 /*
  * Signs in with an address and a password, and starts a session in *out. `caller` (may be

@@ -2,6 +2,7 @@
 /* Users as the wallet sees them: the administrator's shortcut to add one, and lookups. */
 #include <string.h>
 
+#include "accounts_internal.h"
 #include "../credits/wallet.h"
 
 int vg_user_init(vg_user *user, unsigned int version)
@@ -22,7 +23,7 @@ static int is_space(char c)
 
 /* Trims and lower-cases (ASCII) an e-mail address into out, and checks its shape: one
  * '@', a non-empty local part, a dotted domain, no spaces or control characters. */
-static int email_normalise(vg_ctx *ctx, char out[VG_EMAIL_SIZE], const char *email)
+int vg__email_normalise(vg_ctx *ctx, char out[VG_EMAIL_SIZE], const char *email)
 {
     const char *start = email, *end = email + strlen(email), *at;
     size_t n, i;
@@ -54,22 +55,27 @@ typedef struct add_user {
     vg_user user;
 } add_user;
 
-static int add_body(vg__txn *txn, void *payload)
+int vg__user_create(vg__txn *txn, vg_user *user)
 {
-    add_user *a = payload;
     vg__wallet wl;
     vg_plan plan;
-    int rc = vg__plan_load(txn, &plan, a->user.plan);
+    int rc = vg__plan_load(txn, &plan, user->plan);
 
     if (rc != VG_OK)
         return rc;
-    a->user.created_at = vg_ctx_now(txn->ctx);
-    rc = vg__user_insert(txn, &a->user.id, &a->user);
+    user->created_at = vg_ctx_now(txn->ctx);
+    rc = vg__user_insert(txn, &user->id, user);
     if (rc == VG_EEMAIL_TAKEN)
         return vg__fail(txn->ctx, rc, "a user with this e-mail address exists");
     if (rc != VG_OK)
         return rc;
-    return vg__wallet_open(&wl, txn, &a->user, &plan);
+    return vg__wallet_open(&wl, txn, user, &plan);
+}
+
+static int add_body(vg__txn *txn, void *payload)
+{
+    add_user *a = payload;
+    return vg__user_create(txn, &a->user);
 }
 
 int vg_user_add_verified(int64_t *out_id, vg_ctx *ctx, const char *email, const char *plan)
@@ -80,7 +86,7 @@ int vg_user_add_verified(int64_t *out_id, vg_ctx *ctx, const char *email, const 
     if (!ctx || !email || !plan)
         return vg__fail(ctx, VG_EINVAL, "vg_user_add_verified: NULL argument");
     vg_user_init(&a.user, VG_USER_VERSION);
-    if ((rc = email_normalise(ctx, a.user.email, email)) != VG_OK)
+    if ((rc = vg__email_normalise(ctx, a.user.email, email)) != VG_OK)
         return rc;
     if (strlen(plan) >= VG_NAME_SIZE)
         return vg__fail(ctx, VG_EPLAN_UNKNOWN, "no plan named \"%.31s\"", plan);
@@ -123,7 +129,7 @@ int vg_user_find(vg_user *out, vg_ctx *ctx, const char *email)
     int rc;
     if (!ctx || !out || !email)
         return vg__fail(ctx, VG_EINVAL, "vg_user_find: NULL argument");
-    if ((rc = email_normalise(ctx, f.email, email)) != VG_OK)
+    if ((rc = vg__email_normalise(ctx, f.email, email)) != VG_OK)
         return rc;
     out->version = VG_USER_VERSION;
     return vg__txn_run(ctx, VG_TXN_READ, find_body, &f);

@@ -2,6 +2,7 @@
 /* Opening and closing a context: the configuration copied in, the store opened. */
 #include <sodium.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "internal.h"
 #include "i18n.h"
@@ -29,6 +30,22 @@ static int config_check(const vg_config *config)
         return vg__fail(NULL, VG_ECONFIG, "config.expired_refund is not a vg_expired_refund");
     if (config->flags & ~(VG_OPEN_CREATE | VG_OPEN_READONLY | VG_OPEN_SYNC_NORMAL))
         return vg__fail(NULL, VG_ECONFIG, "config.flags has unknown bits 0x%x", config->flags);
+    if (config->version >= 2 &&
+        (config->access_ttl_s < 0 || config->access_ttl_s > 86400 * 7 ||
+         config->refresh_ttl_s < 0 || config->refresh_ttl_s > 86400 * 366))
+        return vg__fail(NULL, VG_ECONFIG, "config: access_ttl_s must be 0..604800 and "
+                                          "refresh_ttl_s 0..31622400");
+    if (config->version >= 2 && (config->hash_concurrency < 0 || config->hash_concurrency > 1024))
+        return vg__fail(NULL, VG_ECONFIG, "config.hash_concurrency must be 0..1024");
+    if (config->version >= 2 &&
+        ((config->pwhash_opslimit &&
+          (config->pwhash_opslimit < crypto_pwhash_OPSLIMIT_MIN ||
+           config->pwhash_opslimit > crypto_pwhash_OPSLIMIT_SENSITIVE)) ||
+         (config->pwhash_memlimit &&
+          (config->pwhash_memlimit < crypto_pwhash_MEMLIMIT_MIN ||
+           config->pwhash_memlimit > crypto_pwhash_MEMLIMIT_SENSITIVE))))
+        return vg__fail(NULL, VG_ECONFIG, "config: pwhash_opslimit or pwhash_memlimit is "
+                                          "outside libsodium's argon2id bounds");
     if (config->lang && vg__lang_parse(config->lang) < 0)
         return vg__fail(NULL, VG_ECONFIG, "config.lang: \"%.16s\" is not en, ja, zh-TW, ko or es",
                         vg__utf8_valid(config->lang) ? config->lang : "?");
@@ -46,6 +63,8 @@ static void ctx_free(vg_ctx *ctx)
     pthread_cond_destroy(&ctx->pool.available);
     pthread_mutex_destroy(&ctx->pool.lock);
     pthread_mutex_destroy(&ctx->err_lock);
+    pthread_cond_destroy(&ctx->hash_gate.free);
+    pthread_mutex_destroy(&ctx->hash_gate.lock);
     vg__hook_free(alloc, payload, ctx);
 }
 
@@ -82,6 +101,23 @@ int vg_open(vg_ctx **out, const vg_config *config)
     ctx->bonus_ttl_days = config->bonus_ttl_days;
     ctx->regrant_ttl_days = config->regrant_ttl_days;
     ctx->expired_refund = config->expired_refund;
+    if (config->version >= 2) {
+        ctx->access_ttl_s = config->access_ttl_s;
+        ctx->refresh_ttl_s = config->refresh_ttl_s;
+        ctx->pwhash_opslimit = config->pwhash_opslimit;
+        ctx->pwhash_memlimit = config->pwhash_memlimit;
+        ctx->hash_gate.max = config->hash_concurrency;
+    }
+    if (ctx->hash_gate.max == 0) {
+        long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+        ctx->hash_gate.max = cpus > 0 && cpus < 1024 ? (int)cpus : 1;
+    }
+    if (ctx->pwhash_opslimit == 0)
+        ctx->pwhash_opslimit = crypto_pwhash_OPSLIMIT_INTERACTIVE;
+    if (ctx->pwhash_memlimit == 0)
+        ctx->pwhash_memlimit = crypto_pwhash_MEMLIMIT_INTERACTIVE;
+    pthread_mutex_init(&ctx->hash_gate.lock, NULL);
+    pthread_cond_init(&ctx->hash_gate.free, NULL);
     pthread_mutex_init(&ctx->err_lock, NULL);
     pthread_mutex_init(&ctx->pool.lock, NULL);
     pthread_cond_init(&ctx->pool.available, NULL);

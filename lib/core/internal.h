@@ -56,6 +56,17 @@ struct vg_ctx {
     int regrant_ttl_days;
     vg_expired_refund expired_refund;
 
+    /* accounts, as configured (0 = default); the gate bounds concurrent password hashes */
+    int access_ttl_s;
+    int refresh_ttl_s;
+    unsigned long long pwhash_opslimit;
+    size_t pwhash_memlimit;
+    struct {
+        pthread_mutex_t lock;
+        pthread_cond_t free;
+        int max, running, peak;
+        char dummy_hash[128];  /* verified against for unknown addresses; "" until made */
+    } hash_gate;
     struct vg__mailer *mailer;     /* lib/email/mailer.c */
 
     pthread_mutex_t err_lock;

@@ -16,7 +16,7 @@
 #define META_LOCK "1986489707"
 
 /* The statements of this file; those of records of version 2 are in pg_catalog.c and
- * pg_wallet.c, next to the field tables whose order their columns follow. */
+ * pg_wallet.c, those of version 3 in pg_accounts.c. */
 static const char *const stmt_sql[PG_CATALOG_FIRST] = {
     /* A reader sees one snapshot, as SQLite's deferred reader does; read-only repeatable
      * read never fails to serialise. Writers lock the rows they read for update. */
@@ -46,7 +46,9 @@ static const char *const stmt_sql[PG_CATALOG_FIRST] = {
     [PG_CHECK_TABLES] =
         "SELECT t FROM unnest(ARRAY['vg_schema_migrations', 'vg_meta', 'vg_events', 'vg_plans', "
         "'vg_services', 'vg_packages', 'vg_users', 'vg_wallets', 'vg_bonus_lots', 'vg_holds', "
-        "'vg_hold_parts', 'vg_ledger', 'vg_idempotency']) AS t WHERE to_regclass(t) IS NULL",
+        "'vg_hold_parts', 'vg_ledger', 'vg_idempotency', 'vg_credentials', "
+        "'vg_email_verifications', 'vg_rate_limits', 'vg_sessions', 'vg_tokens']) AS t "
+        "WHERE to_regclass(t) IS NULL",
 };
 
 /* SQLSTATEs, exact (5 characters) or a class (2), and the vg_status each one means; the
@@ -122,6 +124,8 @@ int vg__pg_fail(vg_store_conn *conn, const PGresult *res, const char *what)
 
 static const char *sql_of(pg_stmt id)
 {
+    if (id >= PG_ACCOUNTS_FIRST)
+        return vg__pg_accounts_sql[id - PG_ACCOUNTS_FIRST];
     if (id >= PG_WALLET_FIRST)
         return vg__pg_wallet_sql[id - PG_WALLET_FIRST];
     if (id >= PG_CATALOG_FIRST)
@@ -498,12 +502,34 @@ static const char *const migration_3[] = {
     ", status" COL_INT ", result" COL_TEXT ", created_at" COL_I64 ", PRIMARY KEY (user_id, key))",
     NULL,
 };
+static const char *const migration_4[] = {
+    "CREATE TABLE vg_credentials (user_id BIGINT PRIMARY KEY REFERENCES vg_users (id)"
+    ", password_hash" COL_TEXT ", lang" COL_TEXT ", password_changed_at" COL_I64 ")",
+    /* every code ever issued, with its outcome: user_id 0 is a code sent before the
+     * account existed, so it has no foreign key */
+    "CREATE TABLE vg_email_verifications (id" COL_ID ", user_id" COL_I64 ", email" COL_KEY
+    ", code_hash" COL_HASH ", attempts" COL_INT ", state" COL_INT ", created_at" COL_I64
+    ", expires_at" COL_I64 ", last_attempt_at" COL_I64 ", closed_at" COL_I64 ")",
+    "CREATE INDEX vg_email_verifications_by_email ON vg_email_verifications (email, id)",
+    "CREATE TABLE vg_rate_limits (key" COL_KEY " PRIMARY KEY, count" COL_INT
+    ", window_start" COL_I64 ", blocked_until" COL_I64 ")",
+    "CREATE TABLE vg_sessions (id" COL_ID ", user_id" COL_USER ", created_at" COL_I64
+    ", revoked_at" COL_I64 ", revoked_reason" COL_INT ")",
+    "CREATE INDEX vg_sessions_by_user ON vg_sessions (user_id)",
+    /* session_id 0: a token of no session (a password reset), so it has no foreign key */
+    "CREATE TABLE vg_tokens (hash" COL_HASH " PRIMARY KEY, kind" COL_INT ", user_id" COL_USER
+    ", session_id" COL_I64 ", state" COL_INT ", issued_at" COL_I64 ", expires_at" COL_I64
+    ", used_at" COL_I64 ")",
+    "CREATE INDEX vg_tokens_by_user ON vg_tokens (user_id, kind, state)",
+    NULL,
+};
 
 /* migrations[v] takes the schema from v - 1 to v. */
 static const char *const *const migrations[] = {
     [1] = migration_1,
     [2] = migration_2,
     [3] = migration_3,
+    [4] = migration_4,
 };
 
 #define LATEST ((int)(sizeof migrations / sizeof migrations[0]) - 1)
@@ -627,6 +653,20 @@ static const vg_store_backend postgres_backend = {
     .ledger_list = vg__pg_ledger_list,
     .idempotency_get = vg__pg_idempotency_get,
     .idempotency_put = vg__pg_idempotency_put,
+    .user_set_status = vg__pg_user_set_status,
+    .credential_put = vg__pg_credential_put,
+    .credential_get = vg__pg_credential_get,
+    .code_insert = vg__pg_code_insert,
+    .code_update = vg__pg_code_update,
+    .codes_list = vg__pg_codes_list,
+    .limit_get = vg__pg_limit_get,
+    .limit_put = vg__pg_limit_put,
+    .session_insert = vg__pg_session_insert,
+    .session_get = vg__pg_session_get,
+    .sessions_revoke = vg__pg_sessions_revoke,
+    .token_insert = vg__pg_token_insert,
+    .token_get = vg__pg_token_get,
+    .tokens_close = vg__pg_tokens_close,
 };
 
 const vg_store_backend *vg_store_backend_postgres(void)

@@ -12,8 +12,8 @@
 #include "../record_fields.h"
 
 /* Every statement the backend runs; their SQL is in the tables of pg_backend.c (these first),
- * pg_catalog.c and pg_wallet.c. Each is prepared on a connection, as "vg<N>", the first
- * time it runs there. */
+ * pg_catalog.c, pg_wallet.c and pg_accounts.c. Each is prepared on a connection, as "vg<N>",
+ * the first time it runs there. */
 typedef enum pg_stmt {
     PG_BEGIN_READ,
     PG_BEGIN_WRITE,
@@ -72,21 +72,48 @@ typedef enum pg_stmt {
     PG_LEDGER_LIST_DESC,
     PG_IDEMPOTENCY_GET,
     PG_IDEMPOTENCY_PUT,
+    /* version 3: accounts (their SQL is in pg_accounts.c) */
+    PG_USER_SET_STATUS,
+    PG_CREDENTIAL_PUT,
+    PG_CREDENTIAL_GET,
+    PG_CODE_INSERT,
+    PG_CODE_UPDATE,
+    PG_CODES_LIST,
+    PG_LIMIT_GET,
+    PG_LIMIT_GET_FOR_UPDATE,
+    PG_LIMIT_LOCK_KEY,
+    PG_LIMIT_PUT,
+    PG_SESSION_INSERT,
+    PG_SESSION_GET,
+    PG_SESSION_GET_FOR_UPDATE,
+    PG_SESSIONS_REVOKE_ALL,
+    PG_SESSIONS_REVOKE_ONE,
+    PG_TOKEN_INSERT,
+    PG_TOKEN_GET,
+    PG_TOKEN_GET_FOR_UPDATE,
+    PG_TOKENS_CLOSE_ALL,
+    PG_TOKENS_CLOSE_ONE,
     PG_STMT_COUNT
 } pg_stmt;
 
 #define PG_CATALOG_FIRST PG_PLAN_PUT
 #define PG_WALLET_FIRST PG_USER_INSERT
+#define PG_ACCOUNTS_FIRST PG_USER_SET_STATUS
 
-/* The SQL of the statements of pg_catalog.c and pg_wallet.c, from their first. */
+/* The SQL of the statements of pg_catalog.c, pg_wallet.c and pg_accounts.c, from their
+ * first. */
 extern const char *const vg__pg_catalog_sql[PG_WALLET_FIRST - PG_CATALOG_FIRST];
-extern const char *const vg__pg_wallet_sql[PG_STMT_COUNT - PG_WALLET_FIRST];
+extern const char *const vg__pg_wallet_sql[PG_ACCOUNTS_FIRST - PG_WALLET_FIRST];
+extern const char *const vg__pg_accounts_sql[PG_STMT_COUNT - PG_ACCOUNTS_FIRST];
 
 /* Placeholders $1 .. $n for an INSERT of n columns. */
 #define PG_D3 "$1, $2, $3"
-#define PG_D5 PG_D3 ", $4, $5"
+#define PG_D4 PG_D3 ", $4"
+#define PG_D5 PG_D4 ", $5"
 #define PG_D6 PG_D5 ", $6"
-#define PG_D10 PG_D6 ", $7, $8, $9, $10"
+#define PG_D8 PG_D6 ", $7, $8"
+#define PG_D9 PG_D8 ", $9"
+#define PG_D10 PG_D9 ", $10"
 #define PG_D12 PG_D10 ", $11, $12"
 #define PG_D14 PG_D12 ", $13, $14"
 #define PG_D21 PG_D14 ", $15, $16, $17, $18, $19, $20, $21"
@@ -121,6 +148,8 @@ void vg__pg_params_init(pg_params *p);
 /* Adds a parameter: text that outlives the statement, or an integer (as text). */
 void vg__pg_param_text(pg_params *p, const char *text);
 void vg__pg_param_int64(pg_params *p, int64_t value);
+/* Adds `size` raw bytes as a BYTEA parameter ('\x..' hex in the arena). */
+void vg__pg_param_hash(pg_params *p, const unsigned char *hash, size_t size);
 /* Adds a LIMIT: a count, or for one below 0 none (SQL NULL, as SQLite's LIMIT -1). */
 void vg__pg_param_limit(pg_params *p, int limit);
 
@@ -251,5 +280,26 @@ int vg__pg_ledger_list(vg_store_conn *conn, int64_t user_id, int64_t from_seq, i
 int vg__pg_idempotency_get(vg_store_idempotency *out, vg_store_conn *conn, int64_t user_id,
                            const char *key);
 int vg__pg_idempotency_put(vg_store_conn *conn, const vg_store_idempotency *record);
+
+/* Version 3: credentials, verification codes, rate limits, sessions, tokens (pg_accounts.c). */
+int vg__pg_user_set_status(vg_store_conn *conn, int64_t id, int verified, int active);
+int vg__pg_credential_put(vg_store_conn *conn, const vg_store_credential *credential);
+int vg__pg_credential_get(vg_store_credential *out, vg_store_conn *conn, int64_t user_id);
+int vg__pg_code_insert(int64_t *out_id, vg_store_conn *conn, const vg_store_code *code);
+int vg__pg_code_update(vg_store_conn *conn, const vg_store_code *code);
+int vg__pg_codes_list(vg_store_conn *conn, const char *email, vg_time since,
+                      vg_store_code_fn callback, void *payload);
+int vg__pg_limit_get(vg_store_limit *out, vg_store_conn *conn, const char *key, int for_update);
+int vg__pg_limit_put(vg_store_conn *conn, const vg_store_limit *limit);
+int vg__pg_session_insert(int64_t *out_id, vg_store_conn *conn,
+                          const vg_store_session *session);
+int vg__pg_session_get(vg_store_session *out, vg_store_conn *conn, int64_t id, int for_update);
+int vg__pg_sessions_revoke(int *out_count, vg_store_conn *conn, int64_t user_id, int64_t id,
+                           vg_time at, int reason);
+int vg__pg_token_insert(vg_store_conn *conn, const vg_store_token *token);
+int vg__pg_token_get(vg_store_token *out, vg_store_conn *conn,
+                     const unsigned char hash[VG_STORE_HASH_SIZE], int for_update);
+int vg__pg_tokens_close(int *out_count, vg_store_conn *conn, int64_t user_id, int kind,
+                        const unsigned char *hash, int state, vg_time at);
 
 #endif

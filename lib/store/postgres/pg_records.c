@@ -80,7 +80,7 @@ static int add_names(pg_params *p, vg_store_conn *conn,
     return VG_OK;
 }
 
-static void add_hash(pg_params *p, const unsigned char *hash, size_t size)
+void vg__pg_param_hash(pg_params *p, const unsigned char *hash, size_t size)
 {
     static const char digits[] = "0123456789abcdef";
     char *text = arena_take(p, 2 * size + 3);
@@ -142,7 +142,7 @@ static int add_record(pg_params *p, vg_store_conn *conn, const vg__record *rec,
             add_text(p, (const char *)base + f->offset, f->size);
             break;
         case VG__FIELD_HASH:
-            add_hash(p, base + f->offset, f->size);
+            vg__pg_param_hash(p, base + f->offset, f->size);
             break;
         case VG__FIELD_NAMES:
             if (add_names(p, conn, (const void *)(base + f->offset)) != VG_OK)

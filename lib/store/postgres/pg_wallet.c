@@ -17,7 +17,7 @@
  */
 
 #define SQL(id) [id - PG_WALLET_FIRST]
-const char *const vg__pg_wallet_sql[PG_STMT_COUNT - PG_WALLET_FIRST] = {
+const char *const vg__pg_wallet_sql[PG_ACCOUNTS_FIRST - PG_WALLET_FIRST] = {
     /* A taken key (e-mail, ledger seq, idempotency key) returns no row instead of failing,
      * so that the transaction goes on: PostgreSQL aborts a transaction at its first error. */
     SQL(PG_USER_INSERT) = "INSERT INTO vg_users (" VG__USER_DATA ") VALUES (" PG_D5 ") "

@@ -12,14 +12,16 @@
 
 #include "sqlite_internal.h"
 
-/* The columns of each version-2 record (record_fields.h), in the order of its field table
+/* The columns of each record (record_fields.h), in the order of its field table
  * (record_fields.c): statements select them in this order and bind them as ?1, ?2, ... */
 
 /* Placeholders ?1 .. ?n for an INSERT of n columns. */
 #define P3 "?1, ?2, ?3"
-#define P5 P3 ", ?4, ?5"
+#define P4 P3 ", ?4"
+#define P5 P4 ", ?5"
 #define P6 P5 ", ?6"
-#define P10 P6 ", ?7, ?8, ?9, ?10"
+#define P8 P6 ", ?7, ?8"
+#define P10 P8 ", ?9, ?10"
 #define P12 P10 ", ?11, ?12"
 #define P14 P12 ", ?13, ?14"
 #define P15 P14 ", ?15"
@@ -114,6 +116,34 @@ static const char *const stmt_sql[SQ_STMT_COUNT] = {
         "SELECT " VG__IDEMPOTENCY_COLUMNS " FROM vg_idempotency WHERE user_id = ?1 AND key = ?2",
     [SQ_IDEMPOTENCY_PUT] =
         "INSERT INTO vg_idempotency (" VG__IDEMPOTENCY_COLUMNS ") VALUES (" P6 ")",
+    /* version 3: accounts */
+    [SQ_USER_SET_STATUS] = "UPDATE vg_users SET verified = ?2, active = ?3 WHERE id = ?1",
+    [SQ_CREDENTIAL_PUT] =
+        "INSERT INTO vg_credentials (" VG__CREDENTIAL_COLUMNS ") VALUES (" P4 ") "
+        "ON CONFLICT (user_id) DO UPDATE SET password_hash = excluded.password_hash, "
+        "lang = excluded.lang, password_changed_at = excluded.password_changed_at",
+    [SQ_CREDENTIAL_GET] =
+        "SELECT " VG__CREDENTIAL_COLUMNS " FROM vg_credentials WHERE user_id = ?1",
+    [SQ_CODE_INSERT] =
+        "INSERT INTO vg_email_verifications (" VG__CODE_COLUMNS ") VALUES (" P10 ")",
+    [SQ_CODE_UPDATE] = "UPDATE vg_email_verifications SET user_id = ?2, attempts = ?3, "
+                       "state = ?4, last_attempt_at = ?5, closed_at = ?6 WHERE id = ?1",
+    [SQ_CODES_LIST] = "SELECT " VG__CODE_COLUMNS " FROM vg_email_verifications "
+                      "WHERE email = ?1 AND created_at >= ?2 ORDER BY id DESC",
+    [SQ_LIMIT_GET] = "SELECT " VG__LIMIT_COLUMNS " FROM vg_rate_limits WHERE key = ?1",
+    [SQ_LIMIT_PUT] = "INSERT INTO vg_rate_limits (" VG__LIMIT_COLUMNS ") VALUES (" P4 ") "
+                     "ON CONFLICT (key) DO UPDATE SET count = excluded.count, "
+                     "window_start = excluded.window_start, "
+                     "blocked_until = excluded.blocked_until",
+    [SQ_SESSION_INSERT] = "INSERT INTO vg_sessions (" VG__SESSION_COLUMNS ") VALUES (" P5 ")",
+    [SQ_SESSION_GET] = "SELECT " VG__SESSION_COLUMNS " FROM vg_sessions WHERE id = ?1",
+    [SQ_SESSIONS_REVOKE] = "UPDATE vg_sessions SET revoked_at = ?3, revoked_reason = ?4 "
+                           "WHERE user_id = ?1 AND (?2 = 0 OR id = ?2) AND revoked_at = 0",
+    [SQ_TOKEN_INSERT] = "INSERT INTO vg_tokens (" VG__TOKEN_COLUMNS ") VALUES (" P8 ")",
+    [SQ_TOKEN_GET] = "SELECT " VG__TOKEN_COLUMNS " FROM vg_tokens WHERE hash = ?1",
+    [SQ_TOKENS_CLOSE] = "UPDATE vg_tokens SET state = ?4, used_at = ?5 " /* 0: VG_TOKEN_LIVE */
+                        "WHERE user_id = ?1 AND kind = ?2 AND state = 0 "
+                        "AND (?3 IS NULL OR hash = ?3)",
 };
 
 /* SQLite's primary result codes and the vg_status each one means. */
@@ -452,6 +482,20 @@ static const vg_store_backend sqlite_backend = {
     .ledger_list = vg__sq_ledger_list,
     .idempotency_get = vg__sq_idempotency_get,
     .idempotency_put = vg__sq_idempotency_put,
+    .user_set_status = vg__sq_user_set_status,
+    .credential_put = vg__sq_credential_put,
+    .credential_get = vg__sq_credential_get,
+    .code_insert = vg__sq_code_insert,
+    .code_update = vg__sq_code_update,
+    .codes_list = vg__sq_codes_list,
+    .limit_get = vg__sq_limit_get,
+    .limit_put = vg__sq_limit_put,
+    .session_insert = vg__sq_session_insert,
+    .session_get = vg__sq_session_get,
+    .sessions_revoke = vg__sq_sessions_revoke,
+    .token_insert = vg__sq_token_insert,
+    .token_get = vg__sq_token_get,
+    .tokens_close = vg__sq_tokens_close,
 };
 
 const vg_store_backend *vg_store_backend_sqlite(void)

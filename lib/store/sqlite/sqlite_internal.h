@@ -61,6 +61,21 @@ typedef enum sq_stmt {
     SQ_LEDGER_LIST_DESC,
     SQ_IDEMPOTENCY_GET,
     SQ_IDEMPOTENCY_PUT,
+    /* version 3: accounts */
+    SQ_USER_SET_STATUS,
+    SQ_CREDENTIAL_PUT,
+    SQ_CREDENTIAL_GET,
+    SQ_CODE_INSERT,
+    SQ_CODE_UPDATE,
+    SQ_CODES_LIST,
+    SQ_LIMIT_GET,
+    SQ_LIMIT_PUT,
+    SQ_SESSION_INSERT,
+    SQ_SESSION_GET,
+    SQ_SESSIONS_REVOKE,
+    SQ_TOKEN_INSERT,
+    SQ_TOKEN_GET,
+    SQ_TOKENS_CLOSE,
     SQ_STMT_COUNT
 } sq_stmt;
 
@@ -184,5 +199,28 @@ int vg__sq_ledger_list(vg_store_conn *conn, int64_t user_id, int64_t from_seq, i
 int vg__sq_idempotency_get(vg_store_idempotency *out, vg_store_conn *conn, int64_t user_id,
                            const char *key);
 int vg__sq_idempotency_put(vg_store_conn *conn, const vg_store_idempotency *record);
+
+/* Version 3: account status, credentials, verification codes, rate limits, sessions and
+ * tokens (sqlite_accounts.c). */
+int vg__sq_user_set_status(vg_store_conn *conn, int64_t id, int verified, int active);
+int vg__sq_credential_put(vg_store_conn *conn, const vg_store_credential *credential);
+int vg__sq_credential_get(vg_store_credential *out, vg_store_conn *conn, int64_t user_id);
+int vg__sq_code_insert(int64_t *out_id, vg_store_conn *conn, const vg_store_code *code);
+int vg__sq_code_update(vg_store_conn *conn, const vg_store_code *code);
+int vg__sq_codes_list(vg_store_conn *conn, const char *email, vg_time since,
+                      vg_store_code_fn callback, void *payload);
+int vg__sq_limit_get(vg_store_limit *out, vg_store_conn *conn, const char *key,
+                     int for_update);
+int vg__sq_limit_put(vg_store_conn *conn, const vg_store_limit *limit);
+int vg__sq_session_insert(int64_t *out_id, vg_store_conn *conn,
+                          const vg_store_session *session);
+int vg__sq_session_get(vg_store_session *out, vg_store_conn *conn, int64_t id, int for_update);
+int vg__sq_sessions_revoke(int *out_count, vg_store_conn *conn, int64_t user_id, int64_t id,
+                           vg_time at, int reason);
+int vg__sq_token_insert(vg_store_conn *conn, const vg_store_token *token);
+int vg__sq_token_get(vg_store_token *out, vg_store_conn *conn,
+                     const unsigned char hash[VG_STORE_HASH_SIZE], int for_update);
+int vg__sq_tokens_close(int *out_count, vg_store_conn *conn, int64_t user_id, int kind,
+                        const unsigned char *hash, int state, vg_time at);
 
 #endif

@@ -147,6 +147,53 @@ static const char *const migrations[] = {
           "  created_at  INTEGER NOT NULL,"
           "  PRIMARY KEY (user_id, key)"
           ") WITHOUT ROWID;",
+    [4] = "CREATE TABLE vg_credentials ("
+          "  user_id             INTEGER PRIMARY KEY REFERENCES vg_users (id),"
+          "  password_hash       TEXT NOT NULL," /* an argon2id string, never the password */
+          "  lang                TEXT NOT NULL,"
+          "  password_changed_at INTEGER NOT NULL"
+          ");"
+          /* The audit of every code sent; user_id is 0 until the account exists, so it
+           * has no foreign key. */
+          "CREATE TABLE vg_email_verifications ("
+          "  id              INTEGER PRIMARY KEY AUTOINCREMENT,"
+          "  user_id         INTEGER NOT NULL,"
+          "  email           TEXT NOT NULL,"
+          "  code_hash       BLOB NOT NULL,"
+          "  attempts        INTEGER NOT NULL,"
+          "  state           INTEGER NOT NULL,"
+          "  created_at      INTEGER NOT NULL,"
+          "  expires_at      INTEGER NOT NULL,"
+          "  last_attempt_at INTEGER NOT NULL,"
+          "  closed_at       INTEGER NOT NULL"
+          ");"
+          "CREATE INDEX vg_email_verifications_by_email ON vg_email_verifications (email, id);"
+          "CREATE TABLE vg_rate_limits ("
+          "  key           TEXT PRIMARY KEY NOT NULL,"
+          "  count         INTEGER NOT NULL,"
+          "  window_start  INTEGER NOT NULL,"
+          "  blocked_until INTEGER NOT NULL"
+          ") WITHOUT ROWID;"
+          "CREATE TABLE vg_sessions ("
+          "  id             INTEGER PRIMARY KEY AUTOINCREMENT,"
+          "  user_id        INTEGER NOT NULL REFERENCES vg_users (id),"
+          "  created_at     INTEGER NOT NULL,"
+          "  revoked_at     INTEGER NOT NULL,"
+          "  revoked_reason INTEGER NOT NULL"
+          ");"
+          "CREATE INDEX vg_sessions_by_user ON vg_sessions (user_id);"
+          /* session_id is 0 for a token of no session, so it has no foreign key. */
+          "CREATE TABLE vg_tokens ("
+          "  hash       BLOB PRIMARY KEY NOT NULL," /* a keyed hash, never the token */
+          "  kind       INTEGER NOT NULL,"
+          "  user_id    INTEGER NOT NULL REFERENCES vg_users (id),"
+          "  session_id INTEGER NOT NULL,"
+          "  state      INTEGER NOT NULL,"
+          "  issued_at  INTEGER NOT NULL,"
+          "  expires_at INTEGER NOT NULL,"
+          "  used_at    INTEGER NOT NULL"
+          ") WITHOUT ROWID;"
+          "CREATE INDEX vg_tokens_by_user ON vg_tokens (user_id, kind, state);",
 };
 
 #define LATEST ((int)(sizeof migrations / sizeof migrations[0]) - 1)
