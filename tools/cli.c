@@ -25,6 +25,7 @@ static const struct {
 } exit_ranges[] = {
     {-899, -700, CLI_EXIT_REFUSED}, /* payments, generation */
     {-699, -600, CLI_EXIT_FAILURE}, /* providers */
+    {VG_EEMAIL_SEND, VG_EEMAIL_SEND, CLI_EXIT_FAILURE}, /* the mail server, not a refusal */
     {-599, -200, CLI_EXIT_REFUSED}, /* cache, accounts, credits (VG_EINVARIANT too), plans */
     {-199, -100, CLI_EXIT_STORE},
     {VG_EEXISTS, VG_ENOTFOUND, CLI_EXIT_REFUSED}, /* no such user, hold, ...; already there */

@@ -76,8 +76,16 @@ int vg__limit_hit(vg__txn *txn, vg__limit_rule rule, const char *subject)
 int vg__limit_clear(vg__txn *txn, vg__limit_rule rule, const char *subject)
 {
     vg_store_limit limit;
+    char key[VG_STORE_LIMIT_KEY_SIZE];
+    int rc;
 
-    memset(&limit, 0, sizeof limit);
-    limit_key(limit.key, txn->ctx, rule, subject);
+    limit_key(key, txn->ctx, rule, subject);
+    rc = vg__limit_get(txn, &limit, key, 1);
+    if (rc == VG_ENOTFOUND || (rc == VG_OK && limit.count == 0))
+        return VG_OK; /* nothing to forget: no write */
+    if (rc != VG_OK)
+        return rc;
+    limit.count = 0;
+    limit.blocked_until = 0;
     return vg__limit_put(txn, &limit);
 }

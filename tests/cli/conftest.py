@@ -12,16 +12,18 @@ class Vidgo:
         self.binary = binary
         self.cwd = cwd
 
-    def run(self, *args, env=None):
+    def run(self, *args, env=None, input=None):
         full_env = dict(os.environ)
-        full_env.pop("VIDGO_DB", None)
+        for name in ("VIDGO_DB", "VIDGO_MAIL_DIR", "SMTP_HOST", "SMTP_PORT", "SMTP_USER",
+                     "SMTP_PASSWORD", "EMAIL_FROM", "VIDGO_SMTP_TLS"):
+            full_env.pop(name, None)
         full_env["VIDGO_SECRET"] = "00" * 32
         full_env.update(env or {})
         return subprocess.run([self.binary, *args], cwd=self.cwd, env=full_env,
-                              capture_output=True, text=True, timeout=60)
+                              capture_output=True, text=True, timeout=60, input=input)
 
-    def json(self, *args, expect=0, env=None):
-        done = self.run("--json", *args, env=env)
+    def json(self, *args, expect=0, env=None, input=None):
+        done = self.run("--json", *args, env=env, input=input)
         assert done.returncode == expect, (done.returncode, done.stdout, done.stderr)
         return json.loads(done.stdout)
 
