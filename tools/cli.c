@@ -84,6 +84,8 @@ int cli_open(vg_ctx **out, cli_state *cli, enum cli_open_mode mode)
                                                : 0;
     config.lang = cli->lang;
     config.mail_dir = cli->mail_dir;
+    config.email_sender = cli->email_sender;
+    config.email_payload = cli->email_payload;
     config.log = log_to_stderr;
     config.log_level = VG_LOG_WARN;
     if (cli->has_now) {

@@ -25,6 +25,8 @@ typedef struct cli_state {
     vg_time now;      /* --now TIME */
     const char *lang; /* --lang */
     const char *mail_dir; /* --mail-dir of the `user` commands */
+    vg_email_fn email_sender; /* a command's own sender (the demo's), or NULL */
+    void *email_payload;
     int argc;         /* the command's own arguments, global options removed */
     char **argv;
 } cli_state;
