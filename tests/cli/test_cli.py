@@ -170,8 +170,14 @@ def test_demo_runs_offline_and_its_store_checks_clean(vidgo):
     assert results[0].startswith("allowed: a free use")
     assert "VG_ERESOLUTION" in results[1]
     assert "hold 12: bonus 10 + subscription 2" in results[5]
+    signup = [(step["what"], step["result"]) for step in doc["steps"] if step["who"] == "ana"]
+    assert "VG_ECODE_INVALID" in signup[1][1]
+    assert "VG_ETOKEN_REVOKED" in signup[-1][1]
     again = vidgo.json("demo")  # the keys replay: the same story, nothing charged twice
-    assert [step["result"] for step in again["steps"]] == results
+    wallet = [step["result"] for step in again["steps"] if step["who"] != "ana"]
+    assert wallet == [step["result"] for step in doc["steps"] if step["who"] != "ana"]
+    # ana is verified now: the second run starts at her sign-in
+    assert [step["what"] for step in again["steps"] if step["who"] == "ana"][0] == "she signs in"
     text = vidgo.run("demo")
     assert text.returncode == 0
     assert "libvidgo" in text.stdout
