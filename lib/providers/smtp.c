@@ -135,20 +135,26 @@ static long use_ssl_of(vg_smtp_tls tls)
 }
 
 /* What to add to libcurl's reason for the failures people meet when setting SMTP up. */
+static const struct {
+    CURLcode code;
+    const char *hint;
+} hints[] = {
+    {CURLE_USE_SSL_FAILED, " (the server does not offer STARTTLS and TLS is required: use "
+                           "smtps://, a server with STARTTLS, or smtp_tls \"try\")"},
+    {CURLE_PEER_FAILED_VERIFICATION, " (the server's certificate is not trusted: set "
+                                     "smtp_ca_path to the CA that signed it)"},
+    {CURLE_LOGIN_DENIED, " (the server refused the SMTP user name or password)"},
+    {CURLE_RECV_ERROR, " (the server closed the connection)"},
+    {CURLE_GOT_NOTHING, " (the server closed the connection)"},
+};
+
 static const char *hint_of(CURLcode res)
 {
-    switch (res) {
-    case CURLE_USE_SSL_FAILED:
-        return " (the server does not offer STARTTLS and TLS is required: use smtps://, a "
-               "server with STARTTLS, or smtp_tls \"try\")";
-    case CURLE_PEER_FAILED_VERIFICATION:
-        return " (the server's certificate is not trusted: set smtp_ca_path to the CA that "
-               "signed it)";
-    case CURLE_LOGIN_DENIED:
-        return " (the server refused the SMTP user name or password)";
-    default:
-        return "";
-    }
+    size_t i;
+    for (i = 0; i < sizeof hints / sizeof hints[0]; i++)
+        if (hints[i].code == res)
+            return hints[i].hint;
+    return "";
 }
 
 int vg__smtp_send(vg_ctx *ctx, const vg__smtp_settings *smtp, const char *from, const char *to,
@@ -158,10 +164,11 @@ int vg__smtp_send(vg_ctx *ctx, const vg__smtp_settings *smtp, const char *from, 
     CURLcode res = CURLE_OK;
     struct curl_slist *rcpt = NULL;
     char errbuf[CURL_ERROR_SIZE];
-    char reason[CURL_ERROR_SIZE + 256];
+    char reason[CURL_ERROR_SIZE + 256], os_reason[128];
     char *mail_from = NULL, *rcpt_to = NULL;
     upload up = {mime, strlen(mime), 0};
-    const char *needles[3];
+    const char *needles[3], *hint;
+    long os_errno = 0;
     size_t n;
     int rc = VG_OK;
 
@@ -221,10 +228,18 @@ int vg__smtp_send(vg_ctx *ctx, const vg__smtp_settings *smtp, const char *from, 
         res = curl_easy_perform(curl);
     if (res == CURLE_OK)
         goto done;
+    hint = hint_of(res);
 
     errbuf[sizeof errbuf - 1] = '\0';
+    /* "Couldn't connect to server" says less than the system's "Connection refused". */
+    if (res == CURLE_COULDNT_CONNECT &&
+        curl_easy_getinfo(curl, CURLINFO_OS_ERRNO, &os_errno) == CURLE_OK && os_errno &&
+        !strstr(errbuf, strerror((int)os_errno))) {
+        snprintf(os_reason, sizeof os_reason, " (%s)", strerror((int)os_errno));
+        hint = os_reason;
+    }
     snprintf(reason, sizeof reason, "%s%s", errbuf[0] ? errbuf : curl_easy_strerror(res),
-             hint_of(res));
+             hint);
     needles[0] = smtp->password;
     needles[1] = smtp->user;
     needles[2] = secret;
