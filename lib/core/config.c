@@ -24,6 +24,7 @@ int vg_config_init(vg_config *config, unsigned int version)
         return vg__fail(NULL, VG_EVERSION, "config version %u is not 1..%u", version,
                         VG_CONFIG_VERSION);
     memcpy(config, &defaults, config_sizes[version]);
+    config->version = version;
     return VG_OK;
 }
 

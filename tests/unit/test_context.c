@@ -466,6 +466,28 @@ static void test_the_server_secret_comes_from_config_env_or_store(void **state)
     vg_close(ctx);
 }
 
+/* A caller built against vg_config version 1 has room for version 1's fields only. */
+static void test_config_init_of_version_1_writes_only_version_1_fields(void **state)
+{
+    const size_t v1_size = offsetof(vg_config, access_ttl_s);
+    unsigned char buf[sizeof(vg_config)];
+    vg_config *config = (vg_config *)(void *)buf;
+    size_t i;
+
+    (void)state;
+    memset(buf, 0xAB, sizeof buf);
+    assert_int_equal(vg_config_init(config, 1), VG_OK);
+    assert_int_equal(config->version, 1);
+    assert_int_equal(config->flags, VG_OPEN_CREATE);
+    for (i = v1_size; i < sizeof buf; i++)
+        assert_int_equal(buf[i], 0xAB);
+    assert_int_equal(vg_config_init(config, 2), VG_OK);
+    assert_int_equal(config->version, 2);
+    assert_int_equal(config->smtp_tls, VG_SMTP_TLS_REQUIRED);
+    assert_null(config->email_sender);
+    assert_int_equal(vg_config_init(config, 3), VG_EVERSION);
+}
+
 static void test_version_macros_match_the_library(void **state)
 {
     char expected[32];
@@ -575,6 +597,7 @@ int main(void)
         cmocka_unit_test(test_the_allocator_hook_sees_every_allocation_freed),
         cmocka_unit_test(test_one_context_serves_many_threads),
         cmocka_unit_test(test_the_server_secret_comes_from_config_env_or_store),
+        cmocka_unit_test(test_config_init_of_version_1_writes_only_version_1_fields),
         cmocka_unit_test(test_version_macros_match_the_library),
         cmocka_unit_test(test_a_postgres_url_needs_the_backend),
         cmocka_unit_test(test_passwords_in_the_location_are_never_shown),
