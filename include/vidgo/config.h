@@ -112,10 +112,10 @@ typedef struct vg_config {
     unsigned long long pwhash_opslimit;
     size_t pwhash_memlimit;
 
-    /* Where e-mail goes. The first that is set wins: email_sender; smtp_url (else
-     * $SMTP_HOST with $SMTP_PORT: 465 means smtps://, anything else smtp://); mail_dir
-     * (else $VIDGO_MAIL_DIR: each message is written there as a .eml file). None of them:
-     * sending fails with VG_ECONFIG. */
+    /* Where e-mail goes. The first that is set wins: email_sender; smtp_url; mail_dir (each
+     * message is written there as a .eml file); then the environment: $SMTP_HOST with
+     * $SMTP_PORT (465 means smtps://, anything else smtp://), $VIDGO_MAIL_DIR. None of
+     * them: sending fails with VG_ECONFIG. */
     vg_email_fn email_sender;
     void *email_payload;
     const char *smtp_url;      /* "smtp://host:587" (STARTTLS), "smtps://host:465" */

@@ -40,9 +40,11 @@ int vg__email_compose(vg__email_message *out, vg_ctx *ctx, vg__email_kind kind, 
 /* Frees the strings of a composed message (NULL fields are fine). */
 void vg__email_message_free(vg_ctx *ctx, vg__email_message *message);
 
-/* Composes and sends one message the configured way. Returns VG_OK, VG_EEMAIL_SEND (the
- * message says why, never with the secret or the SMTP password), VG_ECONFIG (no way to
- * send is configured), VG_ENOMEM. */
+/* Composes and sends one message the configured way, in language `lang` (negative: the
+ * context's), and logs one INFO line (kind, language, masked recipient). Returns VG_OK,
+ * VG_EEMAIL_SEND (the message says why, never with the secret, the SMTP user name or
+ * password), VG_ECONFIG (no way to send is configured), VG_EINVAL (see vg__email_compose),
+ * VG_ENOMEM. */
 int vg__email_send(vg_ctx *ctx, vg__email_kind kind, int lang, const char *to,
                    const char *secret);
 

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* The context's mailer: which way e-mail goes (host's sender, SMTP, mail directory), and sending. */
+/* The context's mailer: the way e-mail goes (host's sender, SMTP, mail directory), and sending. */
 #include <errno.h>
 #include <fcntl.h>
 #include <sodium.h>
@@ -157,8 +157,7 @@ static int smtp_open(vg_ctx *ctx, struct vg__mailer *m, const vg_config *c)
     if (rc != VG_OK)
         return rc;
     /* The user: config, else $SMTP_USER, else the URL's; the password likewise. */
-    if (rc == VG_OK)
-        rc = keep(ctx, &m->smtp_user, c->smtp_user ? c->smtp_user : env_get("SMTP_USER"));
+    rc = keep(ctx, &m->smtp_user, c->smtp_user ? c->smtp_user : env_get("SMTP_USER"));
     if (rc == VG_OK && !m->smtp_user) {
         m->smtp_user = url_user;
         url_user = NULL;
@@ -266,7 +265,10 @@ int vg__mailer_open(vg_ctx *ctx, const vg_config *config)
     if (rc != VG_OK)
         return rc;
 
-    dir = c->mail_dir ? c->mail_dir : env_get("VIDGO_MAIL_DIR");
+    /* the config's own settings come before the environment's */
+    dir = c->mail_dir;
+    if (!dir && !c->email_sender && m->way != WAY_SMTP && !env_get("SMTP_HOST"))
+        dir = env_get("VIDGO_MAIL_DIR");
     if (c->email_sender) {
         m->way = WAY_HOST;
         m->sender = c->email_sender;
@@ -274,7 +276,7 @@ int vg__mailer_open(vg_ctx *ctx, const vg_config *config)
         rc = keep(ctx, &m->way_display, "the host's sender");
     } else if (m->way == WAY_SMTP) {
         rc = VG_OK;
-    } else if (env_get("SMTP_HOST")) {
+    } else if (!dir && env_get("SMTP_HOST")) {
         rc = smtp_open(ctx, m, c);
     } else if (dir) {
         size_t size = strlen(dir) + sizeof "mail directory ";

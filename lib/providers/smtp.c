@@ -124,6 +124,27 @@ static size_t upload_read(char *buffer, size_t size, size_t nitems, void *payloa
     return n;
 }
 
+/* The server's last reply line, which says more than libcurl's "RCPT failed: 550". Only
+ * what the server sends is kept: what we send (AUTH) never is. */
+typedef struct transcript {
+    char last_reply[200];
+} transcript;
+
+static int on_debug(CURL *curl, curl_infotype type, char *data, size_t size, void *payload)
+{
+    transcript *t = payload;
+    (void)curl;
+    if (type != CURLINFO_HEADER_IN || (size >= 3 && memcmp(data, "221", 3) == 0))
+        return 0; /* 221 answers the QUIT that follows a failure */
+    while (size > 0 && (data[size - 1] == '\r' || data[size - 1] == '\n'))
+        size--;
+    if (size >= sizeof t->last_reply)
+        size = sizeof t->last_reply - 1;
+    memcpy(t->last_reply, data, size);
+    t->last_reply[size] = '\0';
+    return 0;
+}
+
 static long use_ssl_of(vg_smtp_tls tls)
 {
     static const long levels[] = {
@@ -164,7 +185,8 @@ int vg__smtp_send(vg_ctx *ctx, const vg__smtp_settings *smtp, const char *from, 
     CURLcode res = CURLE_OK;
     struct curl_slist *rcpt = NULL;
     char errbuf[CURL_ERROR_SIZE];
-    char reason[CURL_ERROR_SIZE + 256], os_reason[128];
+    char reason[CURL_ERROR_SIZE + 512], os_reason[128];
+    transcript log = {""};
     char *mail_from = NULL, *rcpt_to = NULL;
     upload up = {mime, strlen(mime), 0};
     const char *needles[3], *hint;
@@ -206,6 +228,9 @@ int vg__smtp_send(vg_ctx *ctx, const vg__smtp_settings *smtp, const char *from, 
     SET(CURLOPT_PROTOCOLS, (long)(CURLPROTO_SMTP | CURLPROTO_SMTPS));
 #endif
     SET(CURLOPT_NOSIGNAL, 1L);
+    SET(CURLOPT_DEBUGFUNCTION, on_debug);
+    SET(CURLOPT_DEBUGDATA, &log);
+    SET(CURLOPT_VERBOSE, 1L); /* for on_debug only; nothing is printed */
     SET(CURLOPT_MAIL_FROM, mail_from);
     SET(CURLOPT_MAIL_RCPT, rcpt);
     SET(CURLOPT_UPLOAD, 1L);
@@ -238,8 +263,12 @@ int vg__smtp_send(vg_ctx *ctx, const vg__smtp_settings *smtp, const char *from, 
         snprintf(os_reason, sizeof os_reason, " (%s)", strerror((int)os_errno));
         hint = os_reason;
     }
-    snprintf(reason, sizeof reason, "%s%s", errbuf[0] ? errbuf : curl_easy_strerror(res),
-             hint);
+    n = (size_t)snprintf(reason, sizeof reason, "%s%s",
+                         errbuf[0] ? errbuf : curl_easy_strerror(res), hint);
+    /* A refusal (4xx, 5xx) in the server's words, when libcurl gave only the number. */
+    if ((log.last_reply[0] == '4' || log.last_reply[0] == '5') &&
+        !strstr(reason, log.last_reply) && n < sizeof reason)
+        snprintf(reason + n, sizeof reason - n, " (the server said \"%s\")", log.last_reply);
     needles[0] = smtp->password;
     needles[1] = smtp->user;
     needles[2] = secret;
@@ -252,5 +281,6 @@ done:
     vg__free(ctx, mail_from);
     vg__free(ctx, rcpt_to);
     sodium_memzero(errbuf, sizeof errbuf);
+    sodium_memzero(reason, sizeof reason);
     return rc;
 }

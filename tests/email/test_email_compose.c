@@ -439,7 +439,8 @@ static void test_values_in_html_are_escaped(void **state)
     assert_true(contains(msg.html, "a&lt;b&gt;&amp;&quot;c&#39;"));
     assert_false(contains(msg.html, "a<b>"));
     /* the link: the token percent-encoded, "&" escaped in the attribute and the text */
-    assert_true(contains(msg.html, "href=\"https://app.example/r?x=1&amp;token=a%3Cb%3E%26%22c%27\""));
+    assert_true(contains(msg.html,
+                         "href=\"https://app.example/r?x=1&amp;token=a%3Cb%3E%26%22c%27\""));
     assert_false(contains(msg.html, "?x=1&token"));
     /* the plain text carries the values as they are */
     assert_true(contains(msg.text, "a<b>&\"c'"));
@@ -649,21 +650,26 @@ static void test_the_smtp_url_comes_from_smtp_host_and_port(void **state)
         {"::1", "25", "smtp://[::1]:25"},
     };
     vg_config config;
+    vg_ctx *ctx;
     size_t i;
     (void)state;
     for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        vg_ctx *ctx;
         setenv("SMTP_HOST", cases[i][0], 1);
         if (cases[i][1])
             setenv("SMTP_PORT", cases[i][1], 1);
         else
             unsetenv("SMTP_PORT");
         config_for_test(&config);
-        config.mail_dir = dir; /* SMTP comes first */
         ctx = open_with(&config);
         assert_string_equal(vg__mailer_way(ctx), cases[i][2]);
         vg_close(ctx);
     }
+    /* the config's own mail directory comes before the environment's SMTP server */
+    config.mail_dir = dir;
+    ctx = open_with(&config);
+    assert_non_null(strstr(vg__mailer_way(ctx), "mail directory"));
+    vg_close(ctx);
+    config.mail_dir = NULL;
     setenv("SMTP_PORT", "http", 1);
     assert_int_equal(open_status(&config), VG_ECONFIG);
     assert_true(contains(vg_error_last(), "SMTP_PORT"));
