@@ -161,3 +161,12 @@ int cli_find_user(vg_user *out, cli_state *cli, vg_ctx *ctx, const char *email)
     int rc = vg_user_find(out, ctx, email);
     return rc == VG_OK ? CLI_EXIT_OK : cli_fail(cli, rc, "cannot find the user");
 }
+
+void cli_json_time(cJSON *obj, const char *name, vg_time t)
+{
+    char text[VG_TIME_TEXT_SIZE];
+    if (t && vg_time_format(text, sizeof text, t) == VG_OK)
+        cJSON_AddStringToObject(obj, name, text);
+    else
+        cJSON_AddNullToObject(obj, name);
+}

@@ -70,6 +70,9 @@ int cli_find_user(vg_user *out, cli_state *cli, vg_ctx *ctx, const char *email);
 /* Reports a usage error for a command and returns CLI_EXIT_USAGE. */
 int cli_usage_error(cli_state *cli, const cli_command *cmd, const char *message);
 
+/* Adds a time to a JSON object as RFC 3339 text, or null for 0. */
+void cli_json_time(cJSON *obj, const char *name, vg_time t);
+
 /* Prints a JSON document to stdout and frees it. */
 void cli_print_json(cJSON *doc);
 

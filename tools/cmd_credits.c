@@ -12,15 +12,6 @@ static const char *const ledger_types[] = {
     [VG_LEDGER_FORFEIT] = "forfeit",   [VG_LEDGER_PLAN_CHANGE] = "plan_change",
 };
 
-static void add_time(cJSON *obj, const char *name, vg_time t)
-{
-    char text[VG_TIME_TEXT_SIZE];
-    if (t && vg_time_format(text, sizeof text, t) == VG_OK)
-        cJSON_AddStringToObject(obj, name, text);
-    else
-        cJSON_AddNullToObject(obj, name);
-}
-
 static cJSON *balance_json(const vg_user *user, const vg_balance *b)
 {
     cJSON *o = cJSON_CreateObject();
@@ -35,8 +26,8 @@ static cJSON *balance_json(const vg_user *user, const vg_balance *b)
     cJSON_AddNumberToObject(o, "total", (double)b->total);
     cJSON_AddNumberToObject(o, "free_uses", b->free_uses);
     cJSON_AddNumberToObject(o, "free_uses_held", b->free_uses_held);
-    add_time(o, "next_reset", b->next_reset);
-    add_time(o, "next_bonus_expiry", b->next_bonus_expiry);
+    cli_json_time(o, "next_reset", b->next_reset);
+    cli_json_time(o, "next_bonus_expiry", b->next_bonus_expiry);
     cJSON_AddNumberToObject(o, "next_bonus_expiry_amount", (double)b->next_bonus_expiry_amount);
     cJSON_AddNumberToObject(o, "ledger_seq", (double)b->ledger_seq);
     return o;
@@ -166,8 +157,8 @@ static int add_entry(const vg_ledger_entry *e, void *payload)
 {
     cJSON *o = cJSON_CreateObject();
     cJSON_AddNumberToObject(o, "seq", (double)e->seq);
-    add_time(o, "at", e->at);
-    add_time(o, "effective_at", e->effective_at);
+    cli_json_time(o, "at", e->at);
+    cli_json_time(o, "effective_at", e->effective_at);
     cJSON_AddStringToObject(o, "type", ledger_types[e->type]);
     cJSON_AddNumberToObject(o, "amount", (double)e->amount);
     cJSON_AddNumberToObject(o, "bonus", (double)e->bonus);

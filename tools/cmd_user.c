@@ -29,15 +29,6 @@ static void wipe(char *buf, size_t size)
         *p++ = 0;
 }
 
-static void add_time(cJSON *obj, const char *name, vg_time t)
-{
-    char text[VG_TIME_TEXT_SIZE];
-    if (t && vg_time_format(text, sizeof text, t) == VG_OK)
-        cJSON_AddStringToObject(obj, name, text);
-    else
-        cJSON_AddNullToObject(obj, name);
-}
-
 static cJSON *user_json(const vg_user *user)
 {
     cJSON *o = cJSON_CreateObject();
@@ -46,7 +37,7 @@ static cJSON *user_json(const vg_user *user)
     cJSON_AddStringToObject(o, "plan", user->plan);
     cJSON_AddBoolToObject(o, "verified", user->verified);
     cJSON_AddBoolToObject(o, "active", user->active);
-    add_time(o, "created_at", user->created_at);
+    cli_json_time(o, "created_at", user->created_at);
     return o;
 }
 
@@ -71,8 +62,8 @@ static void print_session(const cli_state *cli, const vg_session *s)
     cJSON_AddNumberToObject(o, "session_id", (double)s->session_id);
     cJSON_AddStringToObject(o, "access_token", s->access_token);
     cJSON_AddStringToObject(o, "refresh_token", s->refresh_token);
-    add_time(o, "access_expires_at", s->access_expires_at);
-    add_time(o, "refresh_expires_at", s->refresh_expires_at);
+    cli_json_time(o, "access_expires_at", s->access_expires_at);
+    cli_json_time(o, "refresh_expires_at", s->refresh_expires_at);
     cli_print_json(o);
 }
 
@@ -167,7 +158,7 @@ static int do_me(user_call *c)
         if (c->cli->json) {
             cJSON *o = user_json(&user);
             cJSON_AddNumberToObject(o, "session_id", (double)claims.session_id);
-            add_time(o, "token_expires_at", claims.expires_at);
+            cli_json_time(o, "token_expires_at", claims.expires_at);
             cli_print_json(o);
         } else {
             print_user(c->cli, &user);

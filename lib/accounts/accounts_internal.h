@@ -61,26 +61,6 @@ int vg__password_verify(vg_ctx *ctx, const char *hash, const char *password);
 /* Returns the most hashes that ran at once since the context opened (for tests). */
 int vg__hash_gate_peak(vg_ctx *ctx);
 
-/* --- rate limits (limits.c) ------------------------------------------------------------ */
-
-typedef enum vg__limit_rule {
-    VG__LIMIT_LOGIN_EMAIL = 0,   /* failed sign-ins of one address */
-    VG__LIMIT_LOGIN_CALLER = 1,  /* failed sign-ins from one caller key */
-    VG__LIMIT_REGISTER_CALLER = 2,
-    VG__LIMIT_FORGOT_EMAIL = 3,  /* password-reset requests for one address */
-    VG__LIMIT_FORGOT_CALLER = 4
-} vg__limit_rule;
-
-/* Writes into *retry_s the seconds until `subject` may try again under `rule`, 0 if now. */
-int vg__limit_check(vg__txn *txn, vg__limit_rule rule, const char *subject, int *retry_s);
-
-/* Counts one event of `subject` under `rule`: when the count reaches the rule's maximum,
- * the subject is blocked until its window ends. */
-int vg__limit_hit(vg__txn *txn, vg__limit_rule rule, const char *subject);
-
-/* Forgets the events of `subject` under `rule` (after a successful sign-in). */
-int vg__limit_clear(vg__txn *txn, vg__limit_rule rule, const char *subject);
-
 /* --- verdicts: a refusal decided inside a transaction that must still commit ----------- */
 
 typedef struct vg__verdict {
@@ -95,6 +75,42 @@ void vg__verdict_set(vg__verdict *verdict, int code, const char *fmt, ...) VG__P
 /* After vg__txn_run: the store's failure if rc is one, else the verdict's refusal recorded
  * on the context, else VG_OK. */
 int vg__verdict_report(vg_ctx *ctx, int rc, const vg__verdict *verdict);
+
+/* --- rate limits (limits.c) ------------------------------------------------------------ */
+
+typedef enum vg__limit_rule {
+    VG__LIMIT_LOGIN_EMAIL = 0,   /* failed sign-ins of one address */
+    VG__LIMIT_LOGIN_CALLER = 1,  /* failed sign-ins from one caller key */
+    VG__LIMIT_REGISTER_CALLER = 2,
+    VG__LIMIT_FORGOT_EMAIL = 3,  /* password-reset requests for one address */
+    VG__LIMIT_FORGOT_CALLER = 4
+} vg__limit_rule;
+
+/* Forgets the events of `subject` under `rule` (after a successful sign-in). */
+int vg__limit_clear(vg__txn *txn, vg__limit_rule rule, const char *subject);
+
+/* Two subjects an event counts against: an address and a caller key (either may be NULL). */
+typedef struct vg__limit_pair {
+    vg__limit_rule rule[2];
+    const char *subject[2];
+} vg__limit_pair;
+
+/* Checks both subjects of a pair; when either is blocked, sets a VG_ERATE_LIMITED verdict
+ * ("<what>; try again in N s") with the longer wait. */
+int vg__limits_check(vg__txn *txn, vg__verdict *verdict, const vg__limit_pair *pair,
+                     const char *what);
+
+/* Counts one event against both subjects of a pair. */
+int vg__limits_hit(vg__txn *txn, const vg__limit_pair *pair);
+
+/* --- users of the accounts domain --------------------------------------------------------- */
+
+/* Finds a user by normalised address and locks its row; VG_ENOTFOUND (no message) if none. */
+int vg__user_lock_by_email(vg__txn *txn, vg_user *out, const char *email);
+
+/* Writes the index of the language of a user's e-mails: the one chosen at registration, or
+ * the context's for an account made without one. */
+int vg__user_lang(vg__txn *txn, int *out, int64_t user_id);
 
 /* --- e-mail codes (codes.c) ------------------------------------------------------------ */
 

@@ -176,9 +176,7 @@ static int verify_body(vg__txn *txn, void *payload)
     int i, rc;
 
     memset(&a->verdict, 0, sizeof a->verdict);
-    rc = vg__user_find(txn, &user, a->email);
-    if (rc == VG_OK)
-        rc = vg__user_get(txn, &user, user.id, 1);
+    rc = vg__user_lock_by_email(txn, &user, a->email);
     if (rc == VG_ENOTFOUND) {
         vg__verdict_set(&a->verdict, VG_ECODE_EXPIRED, "no valid code was sent to this address");
         return VG_OK;
@@ -269,25 +267,18 @@ typedef struct resend_args {
 static int resend_body(vg__txn *txn, void *payload)
 {
     resend_args *a = payload;
-    vg_store_credential credential;
     vg_user user;
     int rc;
 
     memset(&a->verdict, 0, sizeof a->verdict);
     a->user_id = 0;
-    rc = vg__user_find(txn, &user, a->email);
-    if (rc == VG_OK)
-        rc = vg__user_get(txn, &user, user.id, 1);
+    rc = vg__user_lock_by_email(txn, &user, a->email);
     if (rc == VG_ENOTFOUND || (rc == VG_OK && (user.verified || !user.active)))
         return VG_OK;
+    if (rc == VG_OK)
+        rc = vg__user_lang(txn, &a->lang, user.id);
     if (rc != VG_OK)
         return rc;
-    rc = vg__credential_get(txn, &credential, user.id);
-    if (rc != VG_OK && rc != VG_ENOTFOUND)
-        return rc;
-    a->lang = rc == VG_OK ? vg_lang_index(credential.lang) : txn->ctx->lang;
-    if (a->lang < 0)
-        a->lang = txn->ctx->lang;
     if ((rc = vg__code_reserve(txn, &a->verdict, &a->code_id, user.id, a->email, a->code)) ==
             VG_OK &&
         a->verdict.code == VG_OK)

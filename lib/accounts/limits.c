@@ -32,7 +32,8 @@ static void limit_key(char key[VG_STORE_LIMIT_KEY_SIZE], const vg_ctx *ctx,
     snprintf(key, VG_STORE_LIMIT_KEY_SIZE, "%s:%s", rules[rule].name, hex);
 }
 
-int vg__limit_check(vg__txn *txn, vg__limit_rule rule, const char *subject, int *retry_s)
+/* Writes into *retry_s the seconds until `subject` may try again under `rule`, 0 if now. */
+static int limit_check(vg__txn *txn, vg__limit_rule rule, const char *subject, int *retry_s)
 {
     vg_store_limit limit;
     vg_time now = vg_ctx_now(txn->ctx);
@@ -51,7 +52,9 @@ int vg__limit_check(vg__txn *txn, vg__limit_rule rule, const char *subject, int 
     return VG_OK;
 }
 
-int vg__limit_hit(vg__txn *txn, vg__limit_rule rule, const char *subject)
+/* Counts one event of `subject` under `rule`: when the count reaches the rule's maximum,
+ * the subject is blocked until its window ends. */
+static int limit_hit(vg__txn *txn, vg__limit_rule rule, const char *subject)
 {
     const limit_rule *r = &rules[rule];
     vg_time now = vg_ctx_now(txn->ctx), window = (vg_time)r->window_s * VG__US_PER_S;
@@ -88,4 +91,32 @@ int vg__limit_clear(vg__txn *txn, vg__limit_rule rule, const char *subject)
     limit.count = 0;
     limit.blocked_until = 0;
     return vg__limit_put(txn, &limit);
+}
+
+int vg__limits_check(vg__txn *txn, vg__verdict *verdict, const vg__limit_pair *pair,
+                     const char *what)
+{
+    int i, retry_s, rc;
+
+    for (i = 0; i < 2; i++) {
+        if (!pair->subject[i])
+            continue;
+        if ((rc = limit_check(txn, pair->rule[i], pair->subject[i], &retry_s)) != VG_OK)
+            return rc;
+        if (retry_s > verdict->retry_after_s)
+            verdict->retry_after_s = retry_s;
+    }
+    if (verdict->retry_after_s > 0)
+        vg__verdict_set(verdict, VG_ERATE_LIMITED, "%s", what);
+    return VG_OK;
+}
+
+int vg__limits_hit(vg__txn *txn, const vg__limit_pair *pair)
+{
+    int i, rc = VG_OK;
+
+    for (i = 0; i < 2 && rc == VG_OK; i++)
+        if (pair->subject[i])
+            rc = limit_hit(txn, pair->rule[i], pair->subject[i]);
+    return rc;
 }

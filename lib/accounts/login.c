@@ -8,7 +8,7 @@
 
 typedef struct login_args {
     char email[VG_EMAIL_SIZE];
-    const char *caller;
+    vg__limit_pair limits;           /* failures of the address and of the caller */
     vg_user user;                    /* user.id 0: no such account */
     vg_store_credential credential;  /* password_hash "": none */
     int password_ok;
@@ -20,21 +20,14 @@ typedef struct login_args {
 static int lookup_body(vg__txn *txn, void *payload)
 {
     login_args *a = payload;
-    int retry_email = 0, retry_caller = 0, rc;
+    int rc;
 
     memset(&a->verdict, 0, sizeof a->verdict);
     memset(&a->user, 0, sizeof a->user);
     memset(&a->credential, 0, sizeof a->credential);
-    rc = vg__limit_check(txn, VG__LIMIT_LOGIN_EMAIL, a->email, &retry_email);
-    if (rc == VG_OK && a->caller)
-        rc = vg__limit_check(txn, VG__LIMIT_LOGIN_CALLER, a->caller, &retry_caller);
-    if (rc != VG_OK)
+    rc = vg__limits_check(txn, &a->verdict, &a->limits, "too many failed sign-ins");
+    if (rc != VG_OK || a->verdict.code != VG_OK)
         return rc;
-    if (retry_email || retry_caller) {
-        a->verdict.retry_after_s = retry_email > retry_caller ? retry_email : retry_caller;
-        vg__verdict_set(&a->verdict, VG_ERATE_LIMITED, "too many failed sign-ins");
-        return VG_OK;
-    }
     rc = vg__user_find(txn, &a->user, a->email);
     if (rc == VG_OK)
         rc = vg__credential_get(txn, &a->credential, a->user.id);
@@ -50,9 +43,7 @@ static int outcome_body(vg__txn *txn, void *payload)
 
     memset(&a->verdict, 0, sizeof a->verdict);
     if (!a->password_ok) {
-        rc = vg__limit_hit(txn, VG__LIMIT_LOGIN_EMAIL, a->email);
-        if (rc == VG_OK && a->caller)
-            rc = vg__limit_hit(txn, VG__LIMIT_LOGIN_CALLER, a->caller);
+        rc = vg__limits_hit(txn, &a->limits);
         vg__verdict_set(&a->verdict, VG_EAUTH_FAILED, "wrong e-mail address or password");
         return rc;
     }
@@ -86,7 +77,8 @@ int vg_account_login(vg_session *out, vg_ctx *ctx, const char *email, const char
         return vg__fail(ctx, VG_ENOMEM, "out of memory");
     if ((rc = vg__email_normalise(ctx, a->email, email)) != VG_OK)
         goto done;
-    a->caller = caller;
+    a->limits = (vg__limit_pair){{VG__LIMIT_LOGIN_EMAIL, VG__LIMIT_LOGIN_CALLER},
+                                 {a->email, caller}};
     a->out = out;
     rc = vg__txn_run(ctx, VG_TXN_READ, lookup_body, a);
     if (rc != VG_OK || a->verdict.code != VG_OK)

@@ -29,22 +29,17 @@ typedef struct register_args {
 static int reserve_body(vg__txn *txn, void *payload)
 {
     register_args *a = payload;
+    vg__limit_pair limits = {{VG__LIMIT_REGISTER_CALLER, VG__LIMIT_REGISTER_CALLER},
+                             {a->caller, NULL}};
     vg_user existing;
-    int retry_s = 0, rc = VG_OK;
+    int rc;
 
     memset(&a->verdict, 0, sizeof a->verdict);
-    if (a->caller) {
-        rc = vg__limit_check(txn, VG__LIMIT_REGISTER_CALLER, a->caller, &retry_s);
-        if (rc == VG_OK && retry_s == 0)
-            rc = vg__limit_hit(txn, VG__LIMIT_REGISTER_CALLER, a->caller);
-    }
-    if (rc != VG_OK)
+    rc = vg__limits_check(txn, &a->verdict, &limits, "too many registrations from this caller");
+    if (rc == VG_OK && a->verdict.code == VG_OK)
+        rc = vg__limits_hit(txn, &limits);
+    if (rc != VG_OK || a->verdict.code != VG_OK)
         return rc;
-    if (retry_s > 0) {
-        a->verdict.retry_after_s = retry_s;
-        vg__verdict_set(&a->verdict, VG_ERATE_LIMITED, "too many registrations from this caller");
-        return VG_OK;
-    }
     rc = vg__user_find(txn, &existing, a->user.email);
     if (rc == VG_OK) {
         vg__verdict_set(&a->verdict, VG_EEMAIL_TAKEN, "an account with this e-mail address exists");

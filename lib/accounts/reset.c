@@ -20,41 +20,27 @@ typedef struct forgot_args {
 static int forgot_body(vg__txn *txn, void *payload)
 {
     forgot_args *a = payload;
+    vg__limit_pair limits = {{VG__LIMIT_FORGOT_EMAIL, VG__LIMIT_FORGOT_CALLER},
+                             {a->email, a->caller}};
     vg_time now = vg_ctx_now(txn->ctx);
-    vg_store_credential credential;
     vg_store_token token;
     vg_user user;
-    int retry_email = 0, retry_caller = 0, rc;
+    int rc;
 
     memset(&a->verdict, 0, sizeof a->verdict);
     a->user_id = 0;
-    rc = vg__limit_check(txn, VG__LIMIT_FORGOT_EMAIL, a->email, &retry_email);
-    if (rc == VG_OK && a->caller)
-        rc = vg__limit_check(txn, VG__LIMIT_FORGOT_CALLER, a->caller, &retry_caller);
-    if (rc != VG_OK)
+    rc = vg__limits_check(txn, &a->verdict, &limits, "too many password-reset requests");
+    if (rc != VG_OK || a->verdict.code != VG_OK)
         return rc;
-    if (retry_email || retry_caller) {
-        a->verdict.retry_after_s = retry_email > retry_caller ? retry_email : retry_caller;
-        vg__verdict_set(&a->verdict, VG_ERATE_LIMITED, "too many password-reset requests");
-        return VG_OK;
-    }
-    rc = vg__limit_hit(txn, VG__LIMIT_FORGOT_EMAIL, a->email);
-    if (rc == VG_OK && a->caller)
-        rc = vg__limit_hit(txn, VG__LIMIT_FORGOT_CALLER, a->caller);
+    rc = vg__limits_hit(txn, &limits);
     if (rc == VG_OK)
-        rc = vg__user_find(txn, &user, a->email);
-    if (rc == VG_OK)
-        rc = vg__user_get(txn, &user, user.id, 1);
+        rc = vg__user_lock_by_email(txn, &user, a->email);
     if (rc == VG_ENOTFOUND || (rc == VG_OK && !user.active))
         return VG_OK;
+    if (rc == VG_OK)
+        rc = vg__user_lang(txn, &a->lang, user.id);
     if (rc != VG_OK)
         return rc;
-    rc = vg__credential_get(txn, &credential, user.id);
-    if (rc != VG_OK && rc != VG_ENOTFOUND)
-        return rc;
-    a->lang = rc == VG_OK ? vg_lang_index(credential.lang) : -1;
-    if (a->lang < 0)
-        a->lang = txn->ctx->lang;
     rc = vg__tokens_close(txn, NULL, user.id, VG_TOKEN_RESET, NULL, VG_TOKEN_REPLACED, now);
     if (rc != VG_OK)
         return rc;
@@ -199,20 +185,15 @@ typedef struct lang_args {
 static int lang_body(vg__txn *txn, void *payload)
 {
     lang_args *a = payload;
-    vg_store_credential credential;
     vg_user user;
-    int rc = vg__user_get(txn, &user, a->user_id, 0);
+    int lang, rc = vg__user_get(txn, &user, a->user_id, 0);
 
     if (rc == VG_ENOTFOUND)
         return vg__fail(txn->ctx, rc, "no user has id %" PRId64, a->user_id);
     if (rc == VG_OK)
-        rc = vg__credential_get(txn, &credential, a->user_id);
-    if (rc == VG_ENOTFOUND) {
-        rc = VG_OK;
-        snprintf(credential.lang, sizeof credential.lang, "%s", vg_ctx_lang(txn->ctx));
-    }
+        rc = vg__user_lang(txn, &lang, a->user_id);
     if (rc == VG_OK)
-        snprintf(a->lang, VG_LANG_TAG_SIZE, "%s", credential.lang);
+        snprintf(a->lang, VG_LANG_TAG_SIZE, "%s", vg_lang_tag((size_t)lang));
     return rc;
 }
 

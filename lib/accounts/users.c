@@ -134,3 +134,22 @@ int vg_user_find(vg_user *out, vg_ctx *ctx, const char *email)
     out->version = VG_USER_VERSION;
     return vg__txn_run(ctx, VG_TXN_READ, find_body, &f);
 }
+
+int vg__user_lock_by_email(vg__txn *txn, vg_user *out, const char *email)
+{
+    int rc = vg__user_find(txn, out, email);
+    return rc == VG_OK ? vg__user_get(txn, out, out->id, 1) : rc;
+}
+
+int vg__user_lang(vg__txn *txn, int *out, int64_t user_id)
+{
+    vg_store_credential credential;
+    int rc = vg__credential_get(txn, &credential, user_id);
+
+    *out = txn->ctx->lang;
+    if (rc == VG_ENOTFOUND)
+        return VG_OK;
+    if (rc == VG_OK && vg_lang_index(credential.lang) >= 0)
+        *out = vg_lang_index(credential.lang);
+    return rc;
+}
