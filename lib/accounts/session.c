@@ -19,9 +19,11 @@ static vg_time ttl_us(int configured_s, int default_s)
 static int access_token_sign(vg__txn *txn, vg_session *out, const vg_user *user)
 {
     unsigned char key[32], jti_bytes[16];
-    char jti[32], payload[512];
+    char jti[32], sub[24];
     vg_time now = vg_ctx_now(txn->ctx);
     int64_t iat = now / VG__US_PER_S;
+    cJSON *claims = cJSON_CreateObject();
+    char *payload = NULL;
     int rc;
 
     out->access_expires_at =
@@ -29,14 +31,21 @@ static int access_token_sign(vg__txn *txn, vg_session *out, const vg_user *user)
     randombytes_buf(jti_bytes, sizeof jti_bytes);
     sodium_bin2base64(jti, sizeof jti, jti_bytes, sizeof jti_bytes,
                       sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-    snprintf(payload, sizeof payload,
-             "{\"sub\":\"%" PRId64 "\",\"sid\":%" PRId64 ",\"plan\":\"%s\",\"iat\":%" PRId64
-             ",\"exp\":%" PRId64 ",\"jti\":\"%s\"}",
-             user->id, out->session_id, user->plan, iat, out->access_expires_at / VG__US_PER_S,
-             jti);
+    snprintf(sub, sizeof sub, "%" PRId64, user->id);
+    if (claims && cJSON_AddStringToObject(claims, "sub", sub) &&
+        cJSON_AddNumberToObject(claims, "sid", (double)out->session_id) &&
+        cJSON_AddStringToObject(claims, "plan", user->plan) &&
+        cJSON_AddNumberToObject(claims, "iat", (double)iat) &&
+        cJSON_AddNumberToObject(claims, "exp", (double)(out->access_expires_at / VG__US_PER_S)) &&
+        cJSON_AddStringToObject(claims, "jti", jti))
+        payload = cJSON_PrintUnformatted(claims);
+    cJSON_Delete(claims);
+    if (!payload)
+        return vg__fail(txn->ctx, VG_ENOMEM, "out of memory");
     vg__account_key(key, txn->ctx, VG__KEY_JWT);
     rc = vg__jwt_sign(out->access_token, sizeof out->access_token, key, sizeof key, payload);
     sodium_memzero(key, sizeof key);
+    cJSON_free(payload);
     return rc == VG_OK ? VG_OK : vg__fail(txn->ctx, rc, "the access token does not fit");
 }
 
