@@ -38,7 +38,7 @@ for dir in "${BUILDS[@]}"; do
     echo "=== $dir ==="
     # shellcheck disable=SC2086
     if { [ -f "$dir/build.ninja" ] || meson setup "$dir" ${SETUP_ARGS[$dir]} >/dev/null; } &&
-        ninja -C "$dir" >/dev/null; then
+        ninja -C "$dir" >"$dir.build.log" 2>&1; then
         rm -f "$dir/meson-logs/testlog.json"
         meson test -C "$dir" --print-errorlogs --num-processes 2
         counts=$(python3 - "$dir/meson-logs/testlog.json" <<'PY'
@@ -62,7 +62,8 @@ PY
         read -r p f s <<<"$counts"
         passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + s))
     else
-        echo "$dir: the build failed"
+        grep -E "error|warning" "$dir.build.log" 2>/dev/null | head -20
+        echo "$dir: the build failed (see $dir.build.log)"
         failed=$((failed + 1))
     fi
 done

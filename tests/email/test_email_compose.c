@@ -909,7 +909,7 @@ static void test_one_log_line_per_message_masks_the_recipient_and_omits_the_code
 
 static void test_a_mail_directory_gets_one_private_eml_file(void **state)
 {
-    char sub[600], cmd[700], name[700];
+    char sub[600], cmd[1400], name[700];
     vg_config config;
     vg_ctx *ctx;
     struct stat st;
