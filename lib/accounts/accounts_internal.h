@@ -58,8 +58,10 @@ int vg__password_hash(vg_ctx *ctx, char out[VG_STORE_PWHASH_SIZE], const char *p
  * same cost so that an unknown address takes as long. Returns 1 if it matches, else 0. */
 int vg__password_verify(vg_ctx *ctx, const char *hash, const char *password);
 
-/* Returns the most hashes that ran at once since the context opened (for tests). */
+/* Return the most hashes that ran at once, and how many ran, since the context opened
+ * (for tests). */
 int vg__hash_gate_peak(vg_ctx *ctx);
+long vg__hash_gate_runs(vg_ctx *ctx);
 
 /* --- verdicts: a refusal decided inside a transaction that must still commit ----------- */
 

@@ -65,6 +65,7 @@ struct vg_ctx {
         pthread_mutex_t lock;
         pthread_cond_t free;
         int max, running, peak;
+        long runs;             /* hashes made or verified since the context opened */
         char dummy_hash[128];  /* verified against for unknown addresses; "" until made */
     } hash_gate;
     struct vg__mailer *mailer;     /* lib/email/mailer.c */

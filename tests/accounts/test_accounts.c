@@ -322,16 +322,27 @@ static void test_unknown_address_and_wrong_password_fail_alike(void **state)
     fixture *f = fixture_of(state);
     vg_session session;
     char first[512];
+    long runs;
 
     signed_in_user(f, "known@example.com", &session);
+    runs = vg__hash_gate_runs(f->ctx);
     assert_status(vg_account_login(&session, f->ctx, "known@example.com", "wrong password!", NULL),
                   VG_EAUTH_FAILED);
     snprintf(first, sizeof first, "%s", vg_error_last());
     assert_int_equal(session.access_token[0], '\0');
+    /* the same work either way: one argon2id verification each */
+    assert_int_equal(vg__hash_gate_runs(f->ctx), runs + 1);
     assert_status(vg_account_login(&session, f->ctx, "unknown@example.com", "wrong password!", NULL),
                   VG_EAUTH_FAILED);
+    assert_int_equal(vg__hash_gate_runs(f->ctx), runs + 2);
     assert_string_equal(vg_error_last(), first);
     assert_null(strstr(first, "wrong password!"));
+    /* an account made without a password (vg_user_add_verified) fails alike too */
+    assert_status(vg_user_add_verified(NULL, f->ctx, "admin-made@example.com", "pro"), VG_OK);
+    assert_status(vg_account_login(&session, f->ctx, "admin-made@example.com", "wrong password!",
+                                   NULL), VG_EAUTH_FAILED);
+    assert_int_equal(vg__hash_gate_runs(f->ctx), runs + 3);
+    assert_string_equal(vg_error_last(), first);
 }
 
 static void test_failed_logins_of_an_address_are_limited_then_allowed_after_the_window(void **state)
