@@ -33,6 +33,7 @@ static int has_method(vg__txn *txn, unsigned int since, const void *method, cons
 #define CALL(method, what, ...) CALL_SINCE(1, method, what, __VA_ARGS__)
 #define CALL2(method, what, ...) CALL_SINCE(2, method, what, __VA_ARGS__)
 #define CALL3(method, what, ...) CALL_SINCE(3, method, what, __VA_ARGS__)
+#define CALL4(method, what, ...) CALL_SINCE(4, method, what, __VA_ARGS__)
 
 int vg__meta_get(vg__txn *txn, char **out, const char *key, int for_update)
 {
@@ -333,4 +334,62 @@ int vg__tokens_close(vg__txn *txn, int *out_count, int64_t user_id, int kind,
 {
     CALL3(tokens_close, "cannot close tokens", out_count, txn->conn, user_id, kind, hash, state,
           at);
+}
+
+int vg__cache_entry_insert(vg__txn *txn, int64_t *out_id, const vg_store_cache_entry *entry)
+{
+    CALL4(cache_entry_insert, "cannot add a cache entry", out_id, txn->conn, entry);
+}
+
+int vg__cache_entry_delete(vg__txn *txn, int64_t id)
+{
+    CALL4(cache_entry_delete, "cannot delete a cache entry", txn->conn, id);
+}
+
+int vg__cache_entry_touch(vg__txn *txn, int64_t id, int64_t hits, vg_time at)
+{
+    CALL4(cache_entry_touch, "cannot count a cache hit", txn->conn, id, hits, at);
+}
+
+int vg__cache_entries_changed(vg__txn *txn, int64_t after_seq, int limit,
+                              vg_store_cache_entry_fn callback, void *payload)
+{
+    CALL4(cache_entries_changed, "cannot read cache changes", txn->conn, after_seq, limit,
+          callback, payload);
+}
+
+int vg__cache_entry_get(vg__txn *txn, vg_store_cache_entry *out, int64_t id)
+{
+    CALL4(cache_entry_get, "cannot read a cache entry", out, txn->conn, id);
+}
+
+int vg__embedding_put(vg__txn *txn, const vg_store_embedding *embedding)
+{
+    CALL4(embedding_put, "cannot store an embedding", txn->conn, embedding);
+}
+
+int vg__embedding_get(vg__txn *txn, vg_store_embedding *out, const unsigned char *hash,
+                      const char *fingerprint)
+{
+    CALL4(embedding_get, "cannot read an embedding", out, txn->conn, hash, fingerprint);
+}
+
+int vg__block_put(vg__txn *txn, const vg_store_block *block)
+{
+    CALL4(block_put, "cannot store a moderation verdict", txn->conn, block);
+}
+
+int vg__block_get(vg__txn *txn, vg_store_block *out, const unsigned char *hash)
+{
+    CALL4(block_get, "cannot read a moderation verdict", out, txn->conn, hash);
+}
+
+int vg__counter_add(vg__txn *txn, int64_t *out, const char *name, int64_t delta)
+{
+    CALL4(counter_add, "cannot count", out, txn->conn, name, delta);
+}
+
+int vg__counter_get(vg__txn *txn, int64_t *out, const char *name)
+{
+    CALL4(counter_get, "cannot read a counter", out, txn->conn, name);
 }

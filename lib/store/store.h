@@ -103,6 +103,21 @@ int vg__token_get(vg__txn *txn, vg_store_token *out, const unsigned char *hash, 
 int vg__tokens_close(vg__txn *txn, int *out_count, int64_t user_id, int kind,
                      const unsigned char *hash, int state, vg_time at);
 
+/* Version 4 records: the similarity cache, embeddings, the block cache, counters. */
+int vg__cache_entry_insert(vg__txn *txn, int64_t *out_id, const vg_store_cache_entry *entry);
+int vg__cache_entry_delete(vg__txn *txn, int64_t id);
+int vg__cache_entry_touch(vg__txn *txn, int64_t id, int64_t hits, vg_time at);
+int vg__cache_entries_changed(vg__txn *txn, int64_t after_seq, int limit,
+                              vg_store_cache_entry_fn callback, void *payload);
+int vg__cache_entry_get(vg__txn *txn, vg_store_cache_entry *out, int64_t id);
+int vg__embedding_put(vg__txn *txn, const vg_store_embedding *embedding);
+int vg__embedding_get(vg__txn *txn, vg_store_embedding *out, const unsigned char *hash,
+                      const char *fingerprint);
+int vg__block_put(vg__txn *txn, const vg_store_block *block);
+int vg__block_get(vg__txn *txn, vg_store_block *out, const unsigned char *hash);
+int vg__counter_add(vg__txn *txn, int64_t *out, const char *name, int64_t delta);
+int vg__counter_get(vg__txn *txn, int64_t *out, const char *name);
+
 /* Turns a backend failure into a context failure with the backend's message. */
 int vg__store_fail(vg__txn *txn, int code, const char *what);
 

@@ -30,10 +30,10 @@ VG_BEGIN_DECLS
  *   treats an unset (NULL) optional method as VG_EUNSUPPORTED.
  */
 
-#define VG_STORE_BACKEND_VERSION 3
+#define VG_STORE_BACKEND_VERSION 4
 
 /* The schema version the core expects a backend to create (see vg_store_schema_latest). */
-#define VG_STORE_SCHEMA_VERSION 4
+#define VG_STORE_SCHEMA_VERSION 5
 
 /* A backend's connection; its layout is the backend's own. */
 typedef struct vg_store_conn vg_store_conn;
@@ -247,6 +247,56 @@ typedef struct vg_store_token {
 
 typedef int (*vg_store_code_fn)(const vg_store_code *code, void *payload);
 
+/* --- Records of version 4: the similarity cache ---------------------------------------- *
+ * Vectors are float32 in the machine's byte order (little-endian on every supported
+ * machine), `dimension` of them, stored as one blob. A record read by a list method points
+ * into the backend's row: valid only during the callback. */
+
+#define VG_STORE_SCOPE_SIZE 256       /* a cache scope key, terminator included */
+#define VG_STORE_PROMPT_SIZE 2048     /* a normalised prompt, terminator included */
+#define VG_STORE_CACHE_RESULT_SIZE 1024
+#define VG_STORE_FINGERPRINT_SIZE 128 /* an embedder: "name/model/dimension" */
+
+/* One cached result. */
+typedef struct vg_store_cache_entry {
+    int64_t id;                 /* assigned by cache_entry_insert */
+    int64_t seq;                /* assigned by the store at insert and at delete: increasing */
+    int deleted;                /* 1 after cache_entry_delete (kept as a tombstone) */
+    char scope[VG_STORE_SCOPE_SIZE];
+    char prompt[VG_STORE_PROMPT_SIZE];       /* normalised */
+    unsigned char prompt_hash[VG_STORE_HASH_SIZE]; /* of scope and normalised prompt */
+    char fingerprint[VG_STORE_FINGERPRINT_SIZE];
+    char result[VG_STORE_CACHE_RESULT_SIZE]; /* the host's reference to the output */
+    int64_t owner_id;           /* the user who paid for it */
+    int owner_only;             /* 1: only its owner may be served it */
+    int64_t cost_micro_usd;     /* what a generation of it costs */
+    int64_t hits;
+    vg_time created_at;
+    vg_time expires_at;         /* 0: never */
+    vg_time last_hit_at;
+    int dimension;              /* floats in vector */
+    const float *vector;        /* L2-normalised */
+} vg_store_cache_entry;
+
+/* A stored embedding of a normalised prompt by one embedder (so a prompt is embedded once). */
+typedef struct vg_store_embedding {
+    unsigned char prompt_hash[VG_STORE_HASH_SIZE]; /* of the normalised prompt alone */
+    char fingerprint[VG_STORE_FINGERPRINT_SIZE];
+    vg_time created_at;
+    int dimension;
+    const float *vector;
+} vg_store_embedding;
+
+/* A moderation verdict remembered by the hash of a normalised prompt (the block cache). */
+typedef struct vg_store_block {
+    unsigned char prompt_hash[VG_STORE_HASH_SIZE];
+    char reason[VG_NAME_SIZE];  /* a reason code: "adult", "violence", ... */
+    vg_time created_at;
+    vg_time expires_at;
+} vg_store_block;
+
+typedef int (*vg_store_cache_entry_fn)(const vg_store_cache_entry *entry, void *payload);
+
 typedef int (*vg_store_user_fn)(const vg_user *user, void *payload);
 typedef int (*vg_store_lot_fn)(const vg_store_lot *lot, void *payload);
 typedef int (*vg_store_hold_fn)(const vg_store_hold *hold, void *payload);
@@ -428,6 +478,40 @@ typedef struct vg_store_backend {
      * all of them when hash is NULL. Writes how many it changed to *out_count (may be NULL). */
     int (*tokens_close)(int *out_count, vg_store_conn *conn, int64_t user_id, int kind,
                         const unsigned char *hash, int state, vg_time at);
+
+    /* -- version 4: the similarity cache ------------------------------------------------ */
+
+    /* Inserts an entry (id, seq, deleted and hits ignored: 0) and writes its new id. */
+    int (*cache_entry_insert)(int64_t *out_id, vg_store_conn *conn,
+                              const vg_store_cache_entry *entry);
+    /* Marks an entry deleted and gives it a new seq; VG_ENOTFOUND if no live entry has id. */
+    int (*cache_entry_delete)(vg_store_conn *conn, int64_t id);
+    /* Adds `hits` to an entry's hits and sets last_hit_at (seq unchanged); VG_ENOTFOUND if
+     * no live entry has id. */
+    int (*cache_entry_touch)(vg_store_conn *conn, int64_t id, int64_t hits, vg_time at);
+    /* Up to `limit` entries with seq > after_seq, by seq, tombstones included (their vector
+     * may be NULL). */
+    int (*cache_entries_changed)(vg_store_conn *conn, int64_t after_seq, int limit,
+                                 vg_store_cache_entry_fn callback, void *payload);
+    /* Reads a live entry by id. The vector points into storage the backend keeps until its
+     * next call on conn. */
+    int (*cache_entry_get)(vg_store_cache_entry *out, vg_store_conn *conn, int64_t id);
+
+    /* Stores an embedding (inserted, or replaced for the same hash and fingerprint); reads
+     * one (VG_ENOTFOUND if none; the vector as for cache_entry_get). */
+    int (*embedding_put)(vg_store_conn *conn, const vg_store_embedding *embedding);
+    int (*embedding_get)(vg_store_embedding *out, vg_store_conn *conn,
+                         const unsigned char hash[VG_STORE_HASH_SIZE], const char *fingerprint);
+
+    /* Inserts or replaces a verdict; reads one (VG_ENOTFOUND if none). */
+    int (*block_put)(vg_store_conn *conn, const vg_store_block *block);
+    int (*block_get)(vg_store_block *out, vg_store_conn *conn,
+                     const unsigned char hash[VG_STORE_HASH_SIZE]);
+
+    /* Adds delta to a named counter (created at 0) and writes the new value to *out (may be
+     * NULL); reads one (0 if it does not exist). Names: 1..63 bytes of ASCII. */
+    int (*counter_add)(int64_t *out, vg_store_conn *conn, const char *name, int64_t delta);
+    int (*counter_get)(int64_t *out, vg_store_conn *conn, const char *name);
 } vg_store_backend;
 
 /* Returns the built-in SQLite backend (always compiled in). */
