@@ -16,5 +16,6 @@
 #include "credits.h"
 #include "email.h"
 #include "accounts.h"
+#include "cache.h"
 
 #endif

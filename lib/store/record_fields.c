@@ -227,3 +227,46 @@ static const vg__field token_fields[] = {
     TOKEN(INT64, used_at),
 };
 const vg__record vg__token_record = RECORD("token", vg_store_token, 0, token_fields);
+
+/* --- the similarity cache (the vectors are bound and read by each backend) --------------- */
+
+#define CACHE_ENTRY(kind, member) FIELD(vg_store_cache_entry, kind, member, #member)
+static const vg__field cache_entry_fields[] = {
+    CACHE_ENTRY(ID, id),
+    CACHE_ENTRY(INT64, seq),
+    CACHE_ENTRY(INT, deleted),
+    CACHE_ENTRY(TEXT, scope),
+    CACHE_ENTRY(TEXT, prompt),
+    CACHE_ENTRY(HASH, prompt_hash),
+    CACHE_ENTRY(TEXT, fingerprint),
+    CACHE_ENTRY(TEXT, result),
+    CACHE_ENTRY(INT64, owner_id),
+    CACHE_ENTRY(INT, owner_only),
+    CACHE_ENTRY(INT64, cost_micro_usd),
+    CACHE_ENTRY(INT64, hits),
+    CACHE_ENTRY(INT64, created_at),
+    CACHE_ENTRY(INT64, expires_at),
+    CACHE_ENTRY(INT64, last_hit_at),
+    CACHE_ENTRY(INT, dimension),
+};
+const vg__record vg__cache_entry_record =
+    RECORD("cache entry", vg_store_cache_entry, 0, cache_entry_fields);
+
+#define EMBEDDING(kind, member) FIELD(vg_store_embedding, kind, member, #member)
+static const vg__field embedding_fields[] = {
+    EMBEDDING(HASH, prompt_hash),
+    EMBEDDING(TEXT, fingerprint),
+    EMBEDDING(INT64, created_at),
+    EMBEDDING(INT, dimension),
+};
+const vg__record vg__embedding_record =
+    RECORD("embedding", vg_store_embedding, 0, embedding_fields);
+
+#define BLOCK(kind, member) FIELD(vg_store_block, kind, member, #member)
+static const vg__field block_fields[] = {
+    BLOCK(HASH, prompt_hash),
+    BLOCK(TEXT, reason),
+    BLOCK(INT64, created_at),
+    BLOCK(INT64, expires_at),
+};
+const vg__record vg__block_record = RECORD("block verdict", vg_store_block, 0, block_fields);

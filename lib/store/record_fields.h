@@ -51,6 +51,9 @@ extern const vg__record vg__code_record;
 extern const vg__record vg__limit_record;
 extern const vg__record vg__session_record;
 extern const vg__record vg__token_record;
+extern const vg__record vg__cache_entry_record;
+extern const vg__record vg__embedding_record;
+extern const vg__record vg__block_record;
 
 /* The columns of each record, in the order of its table in record_fields.c. *_DATA leaves
  * out the leading VG__FIELD_ID column. */
@@ -88,5 +91,14 @@ extern const vg__record vg__token_record;
 #define VG__SESSION_COLUMNS "id, " VG__SESSION_DATA
 #define VG__TOKEN_COLUMNS                                                                          \
     "hash, kind, user_id, session_id, state, issued_at, expires_at, used_at"
+/* The vector of a cache entry or an embedding is not in its table (a float32 blob of
+ * `dimension` floats that each backend binds and reads itself): its column, `vector`,
+ * follows the columns below. */
+#define VG__CACHE_ENTRY_DATA                                                                       \
+    "seq, deleted, scope, prompt, prompt_hash, fingerprint, result, owner_id, owner_only, "        \
+    "cost_micro_usd, hits, created_at, expires_at, last_hit_at, dimension"
+#define VG__CACHE_ENTRY_COLUMNS "id, " VG__CACHE_ENTRY_DATA
+#define VG__EMBEDDING_COLUMNS "prompt_hash, fingerprint, created_at, dimension"
+#define VG__BLOCK_COLUMNS "prompt_hash, reason, created_at, expires_at"
 
 #endif

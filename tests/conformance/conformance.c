@@ -1159,6 +1159,7 @@ int main(int argc, char **argv)
     cmocka_set_message_output(CM_OUTPUT_STDOUT);
     failed = cmocka_run_group_tests_name(target->name, tests, NULL, NULL);
     failed += conformance_accounts_run();
+    failed += conformance_cache_run();
     target->cleanup();
     return failed;
 }

@@ -41,4 +41,8 @@ int64_t add_user(raw_store *s, const char *email);
  * their own; returns how many failed. */
 int conformance_accounts_run(void);
 
+/* Runs the tests of the version-4 (similarity cache) methods (conformance_cache.c) as a group
+ * of their own; returns how many failed. */
+int conformance_cache_run(void);
+
 #endif

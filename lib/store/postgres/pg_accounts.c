@@ -20,7 +20,7 @@
 #define LIMIT_LOCK "1986489451"
 
 #define SQL(id) [id - PG_ACCOUNTS_FIRST]
-const char *const vg__pg_accounts_sql[PG_STMT_COUNT - PG_ACCOUNTS_FIRST] = {
+const char *const vg__pg_accounts_sql[PG_CACHE_FIRST - PG_ACCOUNTS_FIRST] = {
     SQL(PG_USER_SET_STATUS) = "UPDATE vg_users SET verified = $2, active = $3 WHERE id = $1",
     SQL(PG_CREDENTIAL_PUT) =
         "INSERT INTO vg_credentials (" VG__CREDENTIAL_COLUMNS ") VALUES (" PG_D4 ") "

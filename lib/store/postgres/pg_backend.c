@@ -16,7 +16,7 @@
 #define META_LOCK "1986489707"
 
 /* The statements of this file; those of records of version 2 are in pg_catalog.c and
- * pg_wallet.c, those of version 3 in pg_accounts.c. */
+ * pg_wallet.c, those of version 3 in pg_accounts.c, those of version 4 in pg_cache.c. */
 static const char *const stmt_sql[PG_CATALOG_FIRST] = {
     /* A reader sees one snapshot, as SQLite's deferred reader does; read-only repeatable
      * read never fails to serialise. Writers lock the rows they read for update. */
@@ -47,7 +47,8 @@ static const char *const stmt_sql[PG_CATALOG_FIRST] = {
         "SELECT t FROM unnest(ARRAY['vg_schema_migrations', 'vg_meta', 'vg_events', 'vg_plans', "
         "'vg_services', 'vg_packages', 'vg_users', 'vg_wallets', 'vg_bonus_lots', 'vg_holds', "
         "'vg_hold_parts', 'vg_ledger', 'vg_idempotency', 'vg_credentials', "
-        "'vg_email_verifications', 'vg_rate_limits', 'vg_sessions', 'vg_tokens']) AS t "
+        "'vg_email_verifications', 'vg_rate_limits', 'vg_sessions', 'vg_tokens', "
+        "'vg_cache_entries', 'vg_embeddings', 'vg_block_cache', 'vg_counters']) AS t "
         "WHERE to_regclass(t) IS NULL",
 };
 
@@ -124,6 +125,8 @@ int vg__pg_fail(vg_store_conn *conn, const PGresult *res, const char *what)
 
 static const char *sql_of(pg_stmt id)
 {
+    if (id >= PG_CACHE_FIRST)
+        return vg__pg_cache_sql[id - PG_CACHE_FIRST];
     if (id >= PG_ACCOUNTS_FIRST)
         return vg__pg_accounts_sql[id - PG_ACCOUNTS_FIRST];
     if (id >= PG_WALLET_FIRST)
@@ -153,7 +156,8 @@ int vg__pg_exec(PGresult **out, vg_store_conn *conn, pg_stmt id, const pg_params
         conn->prepared[id] = 1;
     }
     res = PQexecPrepared(conn->pg, name, params ? params->count : 0,
-                         params ? params->values : NULL, NULL, NULL, 0);
+                         params ? params->values : NULL, params ? params->lengths : NULL,
+                         params ? params->formats : NULL, 0);
     st = PQresultStatus(res);
     if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
         rc = vg__pg_fail(conn, res, what);
@@ -303,6 +307,7 @@ static void pg_disconnect(vg_store_conn *conn)
     if (!conn)
         return;
     PQfinish(conn->pg); /* the server rolls back an open transaction */
+    vg__pg_vectors_free(conn);
     if (conn->alloc)
         conn->alloc(conn, 0, conn->alloc_payload);
     else
@@ -523,6 +528,28 @@ static const char *const migration_4[] = {
     "CREATE INDEX vg_tokens_by_user ON vg_tokens (user_id, kind, state)",
     NULL,
 };
+/* The similarity cache. An entry is never deleted: cache_entry_delete leaves a tombstone
+ * (deleted 1, dimension 0, vector NULL) with a new seq, so that a reader following seq
+ * learns of it. seq is drawn from vg_cache_seq under an advisory lock (pg_cache.c). owner_id
+ * is the host's user, not necessarily one of vg_users, so it has no foreign key. A vector is
+ * `dimension` float32 in the machine's byte order. */
+static const char *const migration_5[] = {
+    "CREATE SEQUENCE vg_cache_seq AS BIGINT",
+    "CREATE TABLE vg_cache_entries (id" COL_ID ", seq" COL_I64 " UNIQUE, deleted" COL_INT
+    ", scope" COL_KEY ", prompt" COL_TEXT ", prompt_hash" COL_HASH ", fingerprint" COL_KEY
+    ", result" COL_TEXT ", owner_id" COL_I64 ", owner_only" COL_INT ", cost_micro_usd" COL_I64
+    ", hits" COL_I64 ", created_at" COL_I64 ", expires_at" COL_I64 ", last_hit_at" COL_I64
+    ", dimension" COL_INT ", vector BYTEA NULL)", /* NULL in a tombstone */
+    "CREATE INDEX vg_cache_entries_live ON vg_cache_entries (scope, prompt_hash) "
+    "WHERE deleted = 0",
+    "CREATE TABLE vg_embeddings (prompt_hash" COL_HASH ", fingerprint" COL_KEY
+    ", created_at" COL_I64 ", dimension" COL_INT ", vector BYTEA NOT NULL"
+    ", PRIMARY KEY (prompt_hash, fingerprint))",
+    "CREATE TABLE vg_block_cache (prompt_hash" COL_HASH " PRIMARY KEY, reason" COL_TEXT
+    ", created_at" COL_I64 ", expires_at" COL_I64 ")",
+    "CREATE TABLE vg_counters (name" COL_KEY " PRIMARY KEY, value" COL_I64 ")",
+    NULL,
+};
 
 /* migrations[v] takes the schema from v - 1 to v. */
 static const char *const *const migrations[] = {
@@ -530,6 +557,7 @@ static const char *const *const migrations[] = {
     [2] = migration_2,
     [3] = migration_3,
     [4] = migration_4,
+    [5] = migration_5,
 };
 
 #define LATEST ((int)(sizeof migrations / sizeof migrations[0]) - 1)
@@ -667,6 +695,17 @@ static const vg_store_backend postgres_backend = {
     .token_insert = vg__pg_token_insert,
     .token_get = vg__pg_token_get,
     .tokens_close = vg__pg_tokens_close,
+    .cache_entry_insert = vg__pg_cache_entry_insert,
+    .cache_entry_delete = vg__pg_cache_entry_delete,
+    .cache_entry_touch = vg__pg_cache_entry_touch,
+    .cache_entries_changed = vg__pg_cache_entries_changed,
+    .cache_entry_get = vg__pg_cache_entry_get,
+    .embedding_put = vg__pg_embedding_put,
+    .embedding_get = vg__pg_embedding_get,
+    .block_put = vg__pg_block_put,
+    .block_get = vg__pg_block_get,
+    .counter_add = vg__pg_counter_add,
+    .counter_get = vg__pg_counter_get,
 };
 
 const vg_store_backend *vg_store_backend_postgres(void)

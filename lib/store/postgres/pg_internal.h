@@ -12,8 +12,8 @@
 #include "../record_fields.h"
 
 /* Every statement the backend runs; their SQL is in the tables of pg_backend.c (these first),
- * pg_catalog.c, pg_wallet.c and pg_accounts.c. Each is prepared on a connection, as "vg<N>",
- * the first time it runs there. */
+ * pg_catalog.c, pg_wallet.c, pg_accounts.c and pg_cache.c. Each is prepared on a connection,
+ * as "vg<N>", the first time it runs there. */
 typedef enum pg_stmt {
     PG_BEGIN_READ,
     PG_BEGIN_WRITE,
@@ -93,18 +93,33 @@ typedef enum pg_stmt {
     PG_TOKEN_GET_FOR_UPDATE,
     PG_TOKENS_CLOSE_ALL,
     PG_TOKENS_CLOSE_ONE,
+    /* version 4: the similarity cache (their SQL is in pg_cache.c) */
+    PG_CACHE_SEQ_NEXT,
+    PG_CACHE_ENTRY_INSERT,
+    PG_CACHE_ENTRY_DELETE,
+    PG_CACHE_ENTRY_TOUCH,
+    PG_CACHE_ENTRIES_CHANGED,
+    PG_CACHE_ENTRY_GET,
+    PG_EMBEDDING_PUT,
+    PG_EMBEDDING_GET,
+    PG_BLOCK_PUT,
+    PG_BLOCK_GET,
+    PG_COUNTER_ADD,
+    PG_COUNTER_GET,
     PG_STMT_COUNT
 } pg_stmt;
 
 #define PG_CATALOG_FIRST PG_PLAN_PUT
 #define PG_WALLET_FIRST PG_USER_INSERT
 #define PG_ACCOUNTS_FIRST PG_USER_SET_STATUS
+#define PG_CACHE_FIRST PG_CACHE_SEQ_NEXT
 
-/* The SQL of the statements of pg_catalog.c, pg_wallet.c and pg_accounts.c, from their
- * first. */
+/* The SQL of the statements of pg_catalog.c, pg_wallet.c, pg_accounts.c and pg_cache.c, from
+ * their first. */
 extern const char *const vg__pg_catalog_sql[PG_WALLET_FIRST - PG_CATALOG_FIRST];
 extern const char *const vg__pg_wallet_sql[PG_ACCOUNTS_FIRST - PG_WALLET_FIRST];
-extern const char *const vg__pg_accounts_sql[PG_STMT_COUNT - PG_ACCOUNTS_FIRST];
+extern const char *const vg__pg_accounts_sql[PG_CACHE_FIRST - PG_ACCOUNTS_FIRST];
+extern const char *const vg__pg_cache_sql[PG_STMT_COUNT - PG_CACHE_FIRST];
 
 /* Placeholders $1 .. $n for an INSERT of n columns. */
 #define PG_D3 "$1, $2, $3"
@@ -116,7 +131,14 @@ extern const char *const vg__pg_accounts_sql[PG_STMT_COUNT - PG_ACCOUNTS_FIRST];
 #define PG_D10 PG_D9 ", $10"
 #define PG_D12 PG_D10 ", $11, $12"
 #define PG_D14 PG_D12 ", $13, $14"
+#define PG_D16 PG_D14 ", $15, $16"
 #define PG_D21 PG_D14 ", $15, $16, $17, $18, $19, $20, $21"
+
+/* A vector read back from a float32 BYTEA, in memory of the connection's allocator. */
+typedef struct pg_vector {
+    float *data;
+    size_t capacity; /* bytes */
+} pg_vector;
 
 struct vg_store_conn {
     PGconn *pg;
@@ -129,17 +151,22 @@ struct vg_store_conn {
     int aborted_status;  /* the failure that aborted the current transaction, or VG_OK */
     char sqlstate[6];    /* of the last failure ("" if libpq's own) */
     char errmsg[512];
+    pg_vector got;       /* the vector of cache_entry_get or embedding_get: until the next */
+    pg_vector listed;    /* the vector of the row cache_entries_changed hands its callback */
 };
 
 /* --- statements ------------------------------------------------------------------------ */
 
 #define PG_MAX_PARAMS 24
 
-/* The text-format parameters of one statement. Values point into `arena` or at strings that
- * live until the statement has run; a NULL value is SQL NULL. */
+/* The parameters of one statement, in text format but for blobs (binary, with their length).
+ * Values point into `arena` or at data that live until the statement has run; a NULL value
+ * is SQL NULL. */
 typedef struct pg_params {
     int count;
     const char *values[PG_MAX_PARAMS];
+    int lengths[PG_MAX_PARAMS]; /* of binary values; 0 for text */
+    int formats[PG_MAX_PARAMS]; /* 0: text, 1: binary */
     size_t used;
     char arena[4096];
 } pg_params;
@@ -150,6 +177,13 @@ void vg__pg_param_text(pg_params *p, const char *text);
 void vg__pg_param_int64(pg_params *p, int64_t value);
 /* Adds `size` raw bytes as a BYTEA parameter ('\x..' hex in the arena). */
 void vg__pg_param_hash(pg_params *p, const unsigned char *hash, size_t size);
+/* Adds `size` raw bytes (at most INT_MAX) as a binary BYTEA parameter, or SQL NULL when data
+ * is NULL; the bytes are not copied. */
+void vg__pg_param_blob(pg_params *p, const void *data, size_t size);
+/* Adds every field of `record` but the VG__FIELD_ID ones, in the order of its table. Returns
+ * VG_OK, or VG_EINVAL with a message for a value the backend cannot store. */
+int vg__pg_param_record(pg_params *p, vg_store_conn *conn, const vg__record *rec,
+                        const void *record);
 /* Adds a LIMIT: a count, or for one below 0 none (SQL NULL, as SQLite's LIMIT -1). */
 void vg__pg_param_limit(pg_params *p, int limit);
 
@@ -184,6 +218,10 @@ int64_t vg__pg_int64(const PGresult *res, int row, int col);
 
 /* Copies a column's text with the connection's allocator; NULL when out of memory. */
 char *vg__pg_dup(vg_store_conn *conn, const PGresult *res, int row, int col);
+
+/* Decodes bytea's hex output ("\x0a1b...", len bytes of text) into exactly `size` bytes;
+ * -1 when it is not that. */
+int vg__pg_unhex(unsigned char *out, size_t size, const char *text, size_t len);
 
 /* --- records: the shared field tables (record_fields.c), bound and read here (pg_records.c) */
 
@@ -301,5 +339,24 @@ int vg__pg_token_get(vg_store_token *out, vg_store_conn *conn,
                      const unsigned char hash[VG_STORE_HASH_SIZE], int for_update);
 int vg__pg_tokens_close(int *out_count, vg_store_conn *conn, int64_t user_id, int kind,
                         const unsigned char *hash, int state, vg_time at);
+
+/* Version 4: the similarity cache, embeddings, block verdicts, counters (pg_cache.c). */
+int vg__pg_cache_entry_insert(int64_t *out_id, vg_store_conn *conn,
+                              const vg_store_cache_entry *entry);
+int vg__pg_cache_entry_delete(vg_store_conn *conn, int64_t id);
+int vg__pg_cache_entry_touch(vg_store_conn *conn, int64_t id, int64_t hits, vg_time at);
+int vg__pg_cache_entries_changed(vg_store_conn *conn, int64_t after_seq, int limit,
+                                 vg_store_cache_entry_fn callback, void *payload);
+int vg__pg_cache_entry_get(vg_store_cache_entry *out, vg_store_conn *conn, int64_t id);
+int vg__pg_embedding_put(vg_store_conn *conn, const vg_store_embedding *embedding);
+int vg__pg_embedding_get(vg_store_embedding *out, vg_store_conn *conn,
+                         const unsigned char hash[VG_STORE_HASH_SIZE], const char *fingerprint);
+int vg__pg_block_put(vg_store_conn *conn, const vg_store_block *block);
+int vg__pg_block_get(vg_store_block *out, vg_store_conn *conn,
+                     const unsigned char hash[VG_STORE_HASH_SIZE]);
+int vg__pg_counter_add(int64_t *out, vg_store_conn *conn, const char *name, int64_t delta);
+int vg__pg_counter_get(int64_t *out, vg_store_conn *conn, const char *name);
+/* Frees the connection's vector buffers (at disconnect). */
+void vg__pg_vectors_free(vg_store_conn *conn);
 
 #endif

@@ -3,6 +3,7 @@
  * settings, the event journal and the check. */
 #include <assert.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,8 +20,9 @@ void vg__pg_params_init(pg_params *p)
     p->used = 0;
 }
 
-/* Takes n bytes of the arena. The largest record (a ledger row: 16 numbers, 2 hashes, 3
- * texts) needs about 900 of its 4096. */
+/* Takes n bytes of the arena. Texts that are terminated in their record are not copied: a
+ * ledger row (16 numbers, 2 hashes, 3 texts) needs about 900 of its 4096, a cache entry
+ * whose texts all fill their fields (2048 + 1024 + 256 + 128 bytes) about 3800. */
 static char *arena_take(pg_params *p, size_t n)
 {
     char *at = p->arena + p->used;
@@ -32,6 +34,8 @@ static char *arena_take(pg_params *p, size_t n)
 static void add_value(pg_params *p, const char *value)
 {
     assert(p->count < PG_MAX_PARAMS);
+    p->lengths[p->count] = 0;
+    p->formats[p->count] = 0;
     p->values[p->count++] = value;
 }
 
@@ -45,6 +49,14 @@ void vg__pg_param_int64(pg_params *p, int64_t value)
     char *text = arena_take(p, 24);
     snprintf(text, 24, "%" PRId64, value);
     add_value(p, text);
+}
+
+void vg__pg_param_blob(pg_params *p, const void *data, size_t size)
+{
+    assert(size <= INT_MAX);
+    add_value(p, data);
+    p->lengths[p->count - 1] = (int)size;
+    p->formats[p->count - 1] = 1;
 }
 
 void vg__pg_param_limit(pg_params *p, int limit)
@@ -112,10 +124,9 @@ static void add_text(pg_params *p, const char *text, size_t size)
     add_value(p, copy);
 }
 
-/* Adds every field of `record` but the VG__FIELD_ID ones as parameters. Returns VG_OK or VG_EINVAL
- * for a value the backend cannot store (a display name holding 0x1F). */
-static int add_record(pg_params *p, vg_store_conn *conn, const vg__record *rec,
-                      const void *record)
+/* A value the backend cannot store is a display name holding 0x1F. */
+int vg__pg_param_record(pg_params *p, vg_store_conn *conn, const vg__record *rec,
+                        const void *record)
 {
     const unsigned char *base = record;
     const vg__field *f;
@@ -204,8 +215,7 @@ static int hex_digit(char c)
     return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
 }
 
-/* Decodes bytea's hex output ("\x0a1b...") of exactly `size` bytes. */
-static int decode_hash(unsigned char *out, size_t size, const char *text, size_t len)
+int vg__pg_unhex(unsigned char *out, size_t size, const char *text, size_t len)
 {
     size_t i;
     int hi, lo;
@@ -246,7 +256,7 @@ static int read_field(vg_store_conn *conn, const PGresult *res, int row, int col
         copy_bytes(p, f->size, text, len);
         break;
     case VG__FIELD_HASH:
-        if (decode_hash(p, f->size, text, len) != 0) {
+        if (vg__pg_unhex(p, f->size, text, len) != 0) {
             snprintf(detail, sizeof detail, "a stored %s has a %s of %zu bytes, not %zu",
                      rec->what, f->column, len > 2 ? (len - 2) / 2 : 0, f->size);
             return vg__pg_say(conn, VG_ESTORE_CORRUPT, "cannot read a record", detail);
@@ -332,7 +342,7 @@ int vg__pg_write(int64_t *out_id, vg_store_conn *conn, pg_stmt id, const vg__rec
     int rc;
 
     vg__pg_params_init(&p);
-    if ((rc = add_record(&p, conn, rec, record)) != VG_OK)
+    if ((rc = vg__pg_param_record(&p, conn, rec, record)) != VG_OK)
         return rc;
     if ((rc = vg__pg_exec(&res, conn, id, &p, what)) != VG_OK)
         return rc;

@@ -144,6 +144,43 @@ static const char *const stmt_sql[SQ_STMT_COUNT] = {
     [SQ_TOKENS_CLOSE] = "UPDATE vg_tokens SET state = ?4, used_at = ?5 " /* 0: VG_TOKEN_LIVE */
                         "WHERE user_id = ?1 AND kind = ?2 AND state = 0 "
                         "AND (?3 IS NULL OR hash = ?3)",
+    /* version 4: the similarity cache. A cache entry binds its fields as ?1 .. ?16 and its
+     * vector as ?17; an embedding its fields as ?1 .. ?4 and its vector as ?5.
+     *
+     * seq: SQLite has one writer at a time and these run in a VG_TXN_WRITE transaction
+     * (BEGIN IMMEDIATE), so 1 + max(seq), read and written in one statement, is strictly
+     * greater than every seq ever given (the UNIQUE index on seq makes max() one lookup).
+     * That holds because tombstones are never deleted: whatever purges them one day must
+     * keep the row of the highest seq, or move the count to a row of its own.
+     *
+     * Insert ignores the entry's id (?1 is NULL), seq (?2), deleted (?3) and hits (?12). */
+    [SQ_CACHE_ENTRY_INSERT] =
+        "INSERT INTO vg_cache_entries (" VG__CACHE_ENTRY_COLUMNS ", vector) VALUES (?1, "
+        "(SELECT coalesce(max(seq), 0) + 1 FROM vg_cache_entries), 0, ?4, ?5, ?6, ?7, ?8, ?9, "
+        "?10, ?11, 0, ?13, ?14, ?15, ?16, ?17)",
+    /* A tombstone keeps everything but its vector (dimension 0, vector NULL). */
+    [SQ_CACHE_ENTRY_DELETE] =
+        "UPDATE vg_cache_entries SET deleted = 1, dimension = 0, vector = NULL, "
+        "seq = (SELECT max(seq) + 1 FROM vg_cache_entries) WHERE id = ?1 AND deleted = 0",
+    [SQ_CACHE_ENTRY_TOUCH] = "UPDATE vg_cache_entries SET hits = hits + ?2, last_hit_at = ?3 "
+                             "WHERE id = ?1 AND deleted = 0",
+    [SQ_CACHE_ENTRIES_CHANGED] = "SELECT " VG__CACHE_ENTRY_COLUMNS ", vector FROM vg_cache_entries "
+                                 "WHERE seq > ?1 ORDER BY seq LIMIT ?2",
+    [SQ_CACHE_ENTRY_GET] = "SELECT " VG__CACHE_ENTRY_COLUMNS ", vector FROM vg_cache_entries "
+                           "WHERE id = ?1 AND deleted = 0",
+    [SQ_EMBEDDING_PUT] =
+        "INSERT INTO vg_embeddings (" VG__EMBEDDING_COLUMNS ", vector) VALUES (" P5 ") "
+        "ON CONFLICT (prompt_hash, fingerprint) DO UPDATE SET created_at = excluded.created_at, "
+        "dimension = excluded.dimension, vector = excluded.vector",
+    [SQ_EMBEDDING_GET] = "SELECT " VG__EMBEDDING_COLUMNS ", vector FROM vg_embeddings "
+                         "WHERE prompt_hash = ?1 AND fingerprint = ?2",
+    [SQ_BLOCK_PUT] = "INSERT INTO vg_block_cache (" VG__BLOCK_COLUMNS ") VALUES (" P4 ") "
+                     "ON CONFLICT (prompt_hash) DO UPDATE SET reason = excluded.reason, "
+                     "created_at = excluded.created_at, expires_at = excluded.expires_at",
+    [SQ_BLOCK_GET] = "SELECT " VG__BLOCK_COLUMNS " FROM vg_block_cache WHERE prompt_hash = ?1",
+    [SQ_COUNTER_GET] = "SELECT value FROM vg_counters WHERE name = ?1",
+    [SQ_COUNTER_PUT] = "INSERT INTO vg_counters (name, value) VALUES (?1, ?2) "
+                       "ON CONFLICT (name) DO UPDATE SET value = excluded.value",
 };
 
 /* SQLite's primary result codes and the vg_status each one means. */
@@ -339,10 +376,14 @@ static void sq_disconnect(vg_store_conn *conn)
     for (i = 0; i < SQ_STMT_COUNT; i++)
         sqlite3_finalize(conn->stmts[i]);
     sqlite3_close_v2(conn->db); /* rolls back an open transaction */
-    if (conn->alloc)
+    if (conn->alloc) {
+        if (conn->vector)
+            conn->alloc(conn->vector, 0, conn->alloc_payload);
         conn->alloc(conn, 0, conn->alloc_payload);
-    else
+    } else {
+        free(conn->vector);
         free(conn);
+    }
 }
 
 static int sq_connect(vg_store_conn **out, const vg_store_params *params, char *errbuf,
@@ -496,6 +537,17 @@ static const vg_store_backend sqlite_backend = {
     .token_insert = vg__sq_token_insert,
     .token_get = vg__sq_token_get,
     .tokens_close = vg__sq_tokens_close,
+    .cache_entry_insert = vg__sq_cache_entry_insert,
+    .cache_entry_delete = vg__sq_cache_entry_delete,
+    .cache_entry_touch = vg__sq_cache_entry_touch,
+    .cache_entries_changed = vg__sq_cache_entries_changed,
+    .cache_entry_get = vg__sq_cache_entry_get,
+    .embedding_put = vg__sq_embedding_put,
+    .embedding_get = vg__sq_embedding_get,
+    .block_put = vg__sq_block_put,
+    .block_get = vg__sq_block_get,
+    .counter_add = vg__sq_counter_add,
+    .counter_get = vg__sq_counter_get,
 };
 
 const vg_store_backend *vg_store_backend_sqlite(void)

@@ -114,7 +114,7 @@ static int bind_field(vg_store_conn *conn, sqlite3_stmt *stmt, int index, const 
     return VG_OK;
 }
 
-static int bind_record(vg_store_conn *conn, sqlite3_stmt *stmt, const vg__record *rec,
+int vg__sq_bind_record(vg_store_conn *conn, sqlite3_stmt *stmt, const vg__record *rec,
                        const void *record)
 {
     size_t i;
@@ -245,7 +245,7 @@ int vg__sq_write(int64_t *out_id, vg_store_conn *conn, sq_stmt id, const vg__rec
 
     if (rc != VG_OK)
         return rc;
-    if ((rc = bind_record(conn, stmt, rec, record)) != VG_OK) {
+    if ((rc = vg__sq_bind_record(conn, stmt, rec, record)) != VG_OK) {
         sqlite3_reset(stmt);
         return rc;
     }

@@ -76,6 +76,18 @@ typedef enum sq_stmt {
     SQ_TOKEN_INSERT,
     SQ_TOKEN_GET,
     SQ_TOKENS_CLOSE,
+    /* version 4: the similarity cache */
+    SQ_CACHE_ENTRY_INSERT,
+    SQ_CACHE_ENTRY_DELETE,
+    SQ_CACHE_ENTRY_TOUCH,
+    SQ_CACHE_ENTRIES_CHANGED,
+    SQ_CACHE_ENTRY_GET,
+    SQ_EMBEDDING_PUT,
+    SQ_EMBEDDING_GET,
+    SQ_BLOCK_PUT,
+    SQ_BLOCK_GET,
+    SQ_COUNTER_GET,
+    SQ_COUNTER_PUT,
     SQ_STMT_COUNT
 } sq_stmt;
 
@@ -87,6 +99,10 @@ struct vg_store_conn {
     vg_txn_mode mode; /* of the current or last transaction */
     int busy_timeout_ms;
     int64_t busy_started_ns;
+    /* The vector of the last cache entry or embedding read (sqlite_cache.c): a copy of its
+     * blob, aligned for floats, kept until the next read; freed by disconnect. */
+    float *vector;
+    size_t vector_capacity; /* bytes */
     char errmsg[512];
 };
 
@@ -138,6 +154,11 @@ int vg__sq_get_by_id(void *out, vg_store_conn *conn, sq_stmt id, const vg__recor
 
 /* Prepares a statement and binds an integer (an id) to ?1. */
 int vg__sq_stmt_with_id(sqlite3_stmt **out, vg_store_conn *conn, sq_stmt id, int64_t key);
+
+/* Binds every field of `record` as ?1, ?2, ... (rec->count of them); VG_OK, VG_EINVAL for a
+ * value the backend cannot store, or VG_ESTORE. */
+int vg__sq_bind_record(vg_store_conn *conn, sqlite3_stmt *stmt, const vg__record *rec,
+                       const void *record);
 
 /* Binds every field of `record` as ?1, ?2, ... to a statement that writes one row and runs
  * it; with out_id (may be NULL), writes the id the store assigned. Returns VG_OK, VG_EINVAL
@@ -222,5 +243,23 @@ int vg__sq_token_get(vg_store_token *out, vg_store_conn *conn,
                      const unsigned char hash[VG_STORE_HASH_SIZE], int for_update);
 int vg__sq_tokens_close(int *out_count, vg_store_conn *conn, int64_t user_id, int kind,
                         const unsigned char *hash, int state, vg_time at);
+
+/* Version 4: the similarity cache: entries, embeddings, block verdicts and counters
+ * (sqlite_cache.c). */
+int vg__sq_cache_entry_insert(int64_t *out_id, vg_store_conn *conn,
+                              const vg_store_cache_entry *entry);
+int vg__sq_cache_entry_delete(vg_store_conn *conn, int64_t id);
+int vg__sq_cache_entry_touch(vg_store_conn *conn, int64_t id, int64_t hits, vg_time at);
+int vg__sq_cache_entries_changed(vg_store_conn *conn, int64_t after_seq, int limit,
+                                 vg_store_cache_entry_fn callback, void *payload);
+int vg__sq_cache_entry_get(vg_store_cache_entry *out, vg_store_conn *conn, int64_t id);
+int vg__sq_embedding_put(vg_store_conn *conn, const vg_store_embedding *embedding);
+int vg__sq_embedding_get(vg_store_embedding *out, vg_store_conn *conn,
+                         const unsigned char hash[VG_STORE_HASH_SIZE], const char *fingerprint);
+int vg__sq_block_put(vg_store_conn *conn, const vg_store_block *block);
+int vg__sq_block_get(vg_store_block *out, vg_store_conn *conn,
+                     const unsigned char hash[VG_STORE_HASH_SIZE]);
+int vg__sq_counter_add(int64_t *out, vg_store_conn *conn, const char *name, int64_t delta);
+int vg__sq_counter_get(int64_t *out, vg_store_conn *conn, const char *name);
 
 #endif

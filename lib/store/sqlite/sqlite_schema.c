@@ -194,6 +194,50 @@ static const char *const migrations[] = {
           "  used_at    INTEGER NOT NULL"
           ") WITHOUT ROWID;"
           "CREATE INDEX vg_tokens_by_user ON vg_tokens (user_id, kind, state);",
+    /* The similarity cache. An entry is never deleted: cache_entry_delete leaves a tombstone
+     * (deleted 1, vector NULL) with a new seq, so that a reader following seq learns of it;
+     * AUTOINCREMENT keeps ids from being reused all the same. owner_id is the host's user,
+     * not necessarily one of vg_users, so it has no foreign key. A vector is `dimension`
+     * float32 in the machine's byte order. */
+    [5] = "CREATE TABLE vg_cache_entries ("
+          "  id             INTEGER PRIMARY KEY AUTOINCREMENT,"
+          "  seq            INTEGER NOT NULL UNIQUE,"
+          "  deleted        INTEGER NOT NULL,"
+          "  scope          TEXT NOT NULL,"
+          "  prompt         TEXT NOT NULL,"
+          "  prompt_hash    BLOB NOT NULL,"
+          "  fingerprint    TEXT NOT NULL,"
+          "  result         TEXT NOT NULL,"
+          "  owner_id       INTEGER NOT NULL,"
+          "  owner_only     INTEGER NOT NULL,"
+          "  cost_micro_usd INTEGER NOT NULL,"
+          "  hits           INTEGER NOT NULL,"
+          "  created_at     INTEGER NOT NULL,"
+          "  expires_at     INTEGER NOT NULL,"
+          "  last_hit_at    INTEGER NOT NULL,"
+          "  dimension      INTEGER NOT NULL,"
+          "  vector         BLOB" /* NULL in a tombstone */
+          ");"
+          "CREATE INDEX vg_cache_entries_live ON vg_cache_entries (scope, prompt_hash) "
+          "  WHERE deleted = 0;"
+          "CREATE TABLE vg_embeddings ("
+          "  prompt_hash BLOB NOT NULL,"
+          "  fingerprint TEXT NOT NULL,"
+          "  created_at  INTEGER NOT NULL,"
+          "  dimension   INTEGER NOT NULL,"
+          "  vector      BLOB NOT NULL,"
+          "  PRIMARY KEY (prompt_hash, fingerprint)"
+          ") WITHOUT ROWID;"
+          "CREATE TABLE vg_block_cache ("
+          "  prompt_hash BLOB PRIMARY KEY NOT NULL,"
+          "  reason      TEXT NOT NULL,"
+          "  created_at  INTEGER NOT NULL,"
+          "  expires_at  INTEGER NOT NULL"
+          ") WITHOUT ROWID;"
+          "CREATE TABLE vg_counters ("
+          "  name  TEXT PRIMARY KEY NOT NULL,"
+          "  value INTEGER NOT NULL"
+          ") WITHOUT ROWID;",
 };
 
 #define LATEST ((int)(sizeof migrations / sizeof migrations[0]) - 1)
