@@ -338,41 +338,55 @@ int vg__cache_sync(vg_cache *cache)
 
 /* --- embeddings and thresholds ------------------------------------------------------------ */
 
+/* A batch of prompts to embed: which were found in the store, the vectors. */
 typedef struct embed_args {
     vg_cache *cache;
-    unsigned char hash[VG_STORE_HASH_SIZE];
-    float *vector;
-    int found;
+    size_t count;
+    const char *const *prompts;
+    unsigned char (*hashes)[VG_STORE_HASH_SIZE];
+    int *found;
+    float *vectors;   /* count x dimension */
 } embed_args;
 
-static int embedding_read(vg__txn *txn, void *payload)
+static int embeddings_read(vg__txn *txn, void *payload)
 {
     embed_args *a = payload;
+    size_t dimension = (size_t)a->cache->embedder.dimension, i;
     vg_store_embedding e;
-    int rc = vg__embedding_get(txn, &e, a->hash, a->cache->fingerprint);
+    int rc = VG_OK;
 
-    a->found = 0;
-    if (rc == VG_ENOTFOUND)
-        return VG_OK;
-    if (rc == VG_OK && e.dimension == a->cache->embedder.dimension) {
-        memcpy(a->vector, e.vector, (size_t)e.dimension * sizeof(float));
-        a->found = 1;
+    for (i = 0; i < a->count && rc == VG_OK; i++) {
+        a->found[i] = 0;
+        rc = vg__embedding_get(txn, &e, a->hashes[i], a->cache->fingerprint);
+        if (rc == VG_OK && (size_t)e.dimension == dimension) {
+            memcpy(a->vectors + i * dimension, e.vector, dimension * sizeof(float));
+            a->found[i] = 1;
+        }
+        if (rc == VG_ENOTFOUND)
+            rc = VG_OK;
     }
     return rc;
 }
 
-static int embedding_write(vg__txn *txn, void *payload)
+static int embeddings_write(vg__txn *txn, void *payload)
 {
     embed_args *a = payload;
     vg_store_embedding e;
+    size_t i;
+    int rc = VG_OK;
 
-    memset(&e, 0, sizeof e);
-    memcpy(e.prompt_hash, a->hash, sizeof e.prompt_hash);
-    snprintf(e.fingerprint, sizeof e.fingerprint, "%s", a->cache->fingerprint);
-    e.created_at = vg_ctx_now(txn->ctx);
-    e.dimension = a->cache->embedder.dimension;
-    e.vector = a->vector;
-    return vg__embedding_put(txn, &e);
+    for (i = 0; i < a->count && rc == VG_OK; i++) {
+        if (a->found[i])
+            continue;
+        memset(&e, 0, sizeof e);
+        memcpy(e.prompt_hash, a->hashes[i], sizeof e.prompt_hash);
+        snprintf(e.fingerprint, sizeof e.fingerprint, "%s", a->cache->fingerprint);
+        e.created_at = vg_ctx_now(txn->ctx);
+        e.dimension = a->cache->embedder.dimension;
+        e.vector = a->vectors + i * (size_t)e.dimension;
+        rc = vg__embedding_put(txn, &e);
+    }
+    return rc;
 }
 
 /* Scales a vector to unit length; returns 0 for the zero (or a non-finite) vector. */
@@ -389,29 +403,82 @@ static int l2_normalise(float *v, int dimension)
     return 1;
 }
 
-int vg__cache_embed(vg_cache *cache, float *out, const char *normalized)
+/* Calls the embedder for the prompts not found, in batches of at most max_batch. */
+static int embed_missing(vg_cache *cache, embed_args *a)
 {
-    embed_args a = {cache, {0}, out, 0};
+    size_t dimension = (size_t)cache->embedder.dimension;
+    size_t batch = cache->embedder.max_batch ? cache->embedder.max_batch : 1, i, n;
+    const char **todo = malloc(a->count * sizeof *todo);
+    float *out = malloc(batch * dimension * sizeof *out);
+    size_t *where = malloc(a->count * sizeof *where);
     char errbuf[256] = "";
+    int rc = VG_OK, k;
+
+    if (!todo || !out || !where) {
+        rc = vg__fail(cache->ctx, VG_ENOMEM, "out of memory");
+        goto done;
+    }
+    for (i = n = 0; i < a->count; i++)
+        if (!a->found[i]) {
+            todo[n] = a->prompts[i];
+            where[n++] = i;
+        }
+    for (i = 0; i < n && rc == VG_OK; i += batch) {
+        size_t take = n - i < batch ? n - i : batch, j;
+        k = cache->embedder.embed(out, todo + i, take, errbuf, sizeof errbuf,
+                                  cache->embedder.payload);
+        if (k != 0) {
+            rc = vg__fail(cache->ctx, k < 0 && k > -1000 ? k : VG_EPROVIDER,
+                          "the %s embedder failed: %s", cache->embedder_name,
+                          errbuf[0] ? errbuf : "no reason given");
+            break;
+        }
+        for (j = 0; j < take; j++) {
+            float *v = a->vectors + where[i + j] * dimension;
+            memcpy(v, out + j * dimension, dimension * sizeof *v);
+            if (!l2_normalise(v, (int)dimension))
+                memset(v, 0, dimension * sizeof *v);
+        }
+    }
+done:
+    free(todo);
+    free(out);
+    free(where);
+    return rc;
+}
+
+int vg__cache_embed_many(vg_cache *cache, float *out, const char *const *normalized,
+                         size_t count)
+{
+    embed_args a = {cache, count, normalized, NULL, NULL, out};
+    size_t i, missing = 0;
     int rc;
 
-    crypto_generichash(a.hash, sizeof a.hash, (const unsigned char *)normalized,
-                       strlen(normalized), NULL, 0);
-    if ((rc = vg__txn_run(cache->ctx, VG_TXN_READ, embedding_read, &a)) != VG_OK)
-        return rc;
-    if (a.found)
-        return VG_OK;
-    rc = cache->embedder.embed(out, &normalized, 1, errbuf, sizeof errbuf,
-                               cache->embedder.payload);
-    if (rc != 0)
-        return vg__fail(cache->ctx, rc < 0 && rc > -1000 ? rc : VG_EPROVIDER,
-                        "the %s embedder failed: %s", cache->embedder_name,
-                        errbuf[0] ? errbuf : "no reason given");
-    if (!l2_normalise(out, cache->embedder.dimension))
-        memset(out, 0, (size_t)cache->embedder.dimension * sizeof *out);
-    if (cache->ctx->flags & VG_OPEN_READONLY)
-        return VG_OK;
-    return vg__txn_run(cache->ctx, VG_TXN_WRITE, embedding_write, &a);
+    a.hashes = malloc(count * sizeof *a.hashes);
+    a.found = malloc(count * sizeof *a.found);
+    if (!a.hashes || !a.found) {
+        rc = vg__fail(cache->ctx, VG_ENOMEM, "out of memory");
+        goto done;
+    }
+    for (i = 0; i < count; i++)
+        crypto_generichash(a.hashes[i], VG_STORE_HASH_SIZE, (const unsigned char *)normalized[i],
+                           strlen(normalized[i]), NULL, 0);
+    if ((rc = vg__txn_run(cache->ctx, VG_TXN_READ, embeddings_read, &a)) != VG_OK)
+        goto done;
+    for (i = 0; i < count; i++)
+        missing += !a.found[i];
+    if (missing && (rc = embed_missing(cache, &a)) == VG_OK &&
+        !(cache->ctx->flags & VG_OPEN_READONLY))
+        rc = vg__txn_run(cache->ctx, VG_TXN_WRITE, embeddings_write, &a);
+done:
+    free(a.hashes);
+    free(a.found);
+    return rc;
+}
+
+int vg__cache_embed(vg_cache *cache, float *out, const char *normalized)
+{
+    return vg__cache_embed_many(cache, out, &normalized, 1);
 }
 
 typedef struct threshold_args {

@@ -91,6 +91,11 @@ int vg__meta_servable(const vg__entry_meta *meta, int64_t user_id, vg_time now);
  * (L2-normalised). Returns VG_OK, VG_EPROVIDER (or the embedder's status), a store error. */
 int vg__cache_embed(vg_cache *cache, float *out, const char *normalized);
 
+/* The same for `count` prompts into out[count * dimension]: those not in the store are
+ * embedded in batches of the embedder's max_batch, then stored. */
+int vg__cache_embed_many(vg_cache *cache, float *out, const char *const *normalized,
+                         size_t count);
+
 /* Reads the threshold of a scope: its own, else the store's default, else the options'. */
 int vg__cache_threshold(vg_cache *cache, double *out, const char *scope_key);
 

@@ -608,8 +608,8 @@ int vg_cache_compare(double *similarity, int *gate_agrees, vg_cache *cache, cons
     if (!(va = malloc(2 * (size_t)dimension * sizeof *va)))
         return vg__fail(cache->ctx, VG_ENOMEM, "out of memory");
     vb = va + dimension;
-    if ((rc = vg__cache_embed(cache, va, na)) == VG_OK &&
-        (rc = vg__cache_embed(cache, vb, nb)) == VG_OK) {
+    const char *both[2] = {na, nb};
+    if ((rc = vg__cache_embed_many(cache, va, both, 2)) == VG_OK) { /* one batch of two */
         for (i = 0; i < dimension; i++)
             sum += (double)va[i] * vb[i];
         *similarity = clamp01(sum);

@@ -39,6 +39,7 @@ static const struct {
 };
 
 static int embed_calls;
+static size_t last_batch;
 static pthread_mutex_t embed_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /* A prompt's vector: the word of the table it contains (the first), else the last axis. */
@@ -49,6 +50,7 @@ static int test_embed(float *out, const char *const *prompts, size_t count, char
     (void)errbuf, (void)errbuf_size, (void)payload;
     pthread_mutex_lock(&embed_lock);
     embed_calls++;
+    last_batch = count;
     pthread_mutex_unlock(&embed_lock);
     for (i = 0; i < count; i++) {
         float *v = out + i * DIM;
@@ -177,6 +179,25 @@ static void test_an_identical_normalised_prompt_hits_without_embedding(void **st
     assert_string_equal(hit.entry.result, "asset://result");
     assert_int_equal(hit.entry.hits, 1);
     assert_int_equal(embed_calls, calls);
+}
+
+static void test_embeddings_are_batched_and_kept_per_prompt(void **state)
+{
+    fixture *f = fixture_of(state);
+    double similarity = 0;
+    int calls = embed_calls, agree = -1;
+
+    assert_status(vg_cache_compare(&similarity, &agree, f->cache, "a boot", "a shoe"), VG_OK);
+    assert_int_equal(embed_calls, calls + 1); /* both prompts in one call */
+    assert_int_equal(last_batch, 2);
+    assert_true(fabs(similarity - 0.85) < 1e-4);
+    assert_int_equal(agree, 1);
+    assert_status(vg_cache_compare(&similarity, NULL, f->cache, "A  BOOT", "a shoe"), VG_OK);
+    assert_int_equal(embed_calls, calls + 1); /* kept in the store by normalised prompt */
+    put(f, "image_512", "a boot", 10);
+    assert_int_equal(embed_calls, calls + 1);
+    assert_int_equal(lookup(f, "image_512", "a shoe", 0).match, VG_CACHE_SEMANTIC);
+    assert_int_equal(embed_calls, calls + 1);
 }
 
 static void test_the_threshold_boundary_below_at_and_above(void **state)
@@ -533,6 +554,7 @@ int main(void)
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
     const struct CMUnitTest tests[] = {
         T(test_an_identical_normalised_prompt_hits_without_embedding),
+        T(test_embeddings_are_batched_and_kept_per_prompt),
         T(test_the_threshold_boundary_below_at_and_above),
         T(test_the_best_and_the_runner_up_are_reported),
         T(test_scopes_never_answer_each_other),
