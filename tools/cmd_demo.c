@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* `vidgo demo`: the main job, run offline end to end on a store of its own. It grows with
- * the library: today plans, access rules, the wallet and accounts; later the generation
- * pipeline. */
+ * the library: today plans, access rules, the wallet, the similarity cache and accounts;
+ * later the generation pipeline. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -192,6 +192,64 @@ static int run_signup(cli_state *cli, vg_ctx *ctx, cJSON *steps, const char *cod
     return rc == VG_ETOKEN_REVOKED ? VG_OK : rc == VG_OK ? VG_ERROR : rc;
 }
 
+/* --- the cache story: a demo user's video comes from the similarity cache ---------------- */
+
+#define CACHED_PROMPT "A red sneaker spinning on a white table, studio light"
+
+/* Reports one step of the cache story as the other steps are reported. */
+static void cache_step(cli_state *cli, cJSON *steps, const char *note, const char *result)
+{
+    if (cli->json) {
+        cJSON *step = cJSON_CreateObject();
+        cJSON_AddStringToObject(step, "who", "mei");
+        cJSON_AddStringToObject(step, "what", note);
+        cJSON_AddStringToObject(step, "result", result);
+        cJSON_AddItemToArray(steps, step);
+    } else {
+        printf("%-6s %s\n       -> %s\n", "mei", note, result);
+    }
+}
+
+/* A paid user's video is cached; mei, on the demo plan, gets a near-duplicate from the
+ * cache, and a request that differs in colour is not served from it. */
+static int run_cache_story(cli_state *cli, vg_ctx *ctx, cJSON *steps)
+{
+    static const char *const asks[][2] = {
+        {"a red sneaker spinning on a white table with studio light",
+         "mei asks for a video like one made before"},
+        {"A blue sneaker spinning on a white table, studio light",
+         "... and for a blue one (the second gate compares colours)"},
+    };
+    vg_cache_scope scope = VG_CACHE_SCOPE_INIT;
+    vg_cache *cache;
+    vg_cache_hit hit;
+    char line[256];
+    size_t i;
+    int rc;
+
+    scope.service = "video_720p";
+    if ((rc = vg_cache_open(&cache, ctx, NULL)) != VG_OK)
+        return rc;
+    rc = vg_cache_lookup(&hit, cache, &scope, CACHED_PROMPT, 0);
+    if (rc == VG_OK && hit.match != VG_CACHE_EXACT)
+        rc = vg_cache_put(NULL, cache, &scope, CACHED_PROMPT,
+                          "{\"video\": \"demo://videos/red-sneaker-720p.mp4\"}", 250000, 0, 0, 0);
+    for (i = 0; i < sizeof asks / sizeof asks[0] && rc == VG_OK; i++) {
+        rc = vg_cache_lookup(&hit, cache, &scope, asks[i][0], 0);
+        if (rc != VG_OK)
+            break;
+        if (hit.match != VG_CACHE_MISS)
+            snprintf(line, sizeof line, "served from the cache (similarity %.2f): %.120s",
+                     hit.similarity, hit.entry.result);
+        else
+            snprintf(line, sizeof line, "not in the cache (similarity %.2f%s): available on "
+                     "paid plans", hit.similarity, hit.gate_rejected ? ", colours differ" : "");
+        cache_step(cli, steps, asks[i][1], line);
+    }
+    vg_cache_close(cache);
+    return rc;
+}
+
 static int run_demo(cli_state *cli)
 {
     vg_ctx *ctx;
@@ -232,6 +290,8 @@ static int run_demo(cli_state *cli)
             printf("%-6s %s\n       -> %s\n", story[i].who, story[i].note, line);
         }
     }
+    if (rc == VG_OK)
+        rc = run_cache_story(cli, ctx, steps);
     if (rc == VG_OK)
         rc = run_signup(cli, ctx, steps, mailbox);
     if (rc == VG_OK)
