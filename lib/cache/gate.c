@@ -443,10 +443,11 @@ static int joins_word(const char *s, size_t len, size_t next, int32_t prev_cp, i
 /* Reads the token at or after s[pos]; 0 at the end. */
 static int token_next(const char *s, size_t len, size_t pos, token *t)
 {
-    int sep = SEP_NONE, punct = 0;
+    int sep = pos == 0 ? SEP_PUNCT : SEP_NONE, punct = 0;
     int32_t prev_cp = 0;
 
-    while (pos < len) {
+    t->cls = VG__TEXT_SPACE;
+    while (pos < len && t->cls == VG__TEXT_SPACE) {
         size_t next = pos;
         int32_t cp = vg__text_next(s, len, &next);
         vg__text_class cls = gate_class(cp);
@@ -457,18 +458,15 @@ static int token_next(const char *s, size_t len, size_t pos, token *t)
             sep = cp == '-' && !punct && sep < SEP_HYPHEN ? SEP_HYPHEN : SEP_PUNCT;
             punct = 1;
         } else {
+            t->cls = cls; /* the first code point of the token */
             break;
         }
         pos = next;
     }
-    if (pos >= len)
+    if (t->cls == VG__TEXT_SPACE)
         return 0;
     t->start = pos;
-    {
-        size_t first = pos;
-        t->cls = gate_class(vg__text_next(s, len, &first));
-    }
-    t->sep = pos == 0 ? SEP_PUNCT : sep;
+    t->sep = sep;
     while (pos < len) {
         size_t next = pos;
         int32_t cp = vg__text_next(s, len, &next);
@@ -603,6 +601,24 @@ static void numbers_in_word(facts *f, const char *s, size_t len, const token *t)
     }
 }
 
+/* Whether the Han numerals at s[start..] begin a listed non-number (十分 "enough"). */
+static int han_not_a_number(const char *s, size_t len, size_t start)
+{
+    size_t n, after, next;
+    const span_entry *e = span_match(han_not_numbers, COUNT_OF(han_not_numbers), s, len,
+                                     start, &n);
+    char following[8] = "";
+
+    if (!e)
+        return 0;
+    after = next = start + n;
+    if (after < len) {
+        vg__text_next(s, len, &next);
+        memcpy(following, s + after, next - after);
+    }
+    return !following[0] || !strstr(e->key, following);
+}
+
 /* Han numerals before a counter or unit: 三匹, 十秒, 二十分鐘. */
 static void numbers_in_han(facts *f, const char *s, size_t len, const token *t)
 {
@@ -612,7 +628,7 @@ static void numbers_in_han(facts *f, const char *s, size_t len, const token *t)
         size_t start = pos, unit_len;
         long long total = 0, digit = -1, digits = 0;
         int multiplied = 0;
-        const span_entry *e, *unit, *skip;
+        const span_entry *e, *unit;
 
         while (pos < t->end &&
                (e = span_match(han_numerals, COUNT_OF(han_numerals), s, len, pos, &n))) {
@@ -631,17 +647,7 @@ static void numbers_in_han(facts *f, const char *s, size_t len, const token *t)
             continue;
         }
         unit = span_match(cjk_units, COUNT_OF(cjk_units), s, len, pos, &unit_len);
-        skip = span_match(han_not_numbers, COUNT_OF(han_not_numbers), s, len, start, &n);
-        if (skip && start + n <= len) {
-            size_t after = start + n;
-            int32_t cp = after < len ? vg__text_next(s, len, &after) : 0;
-            char buf[8] = "";
-            if (cp)
-                memcpy(buf, s + start + n, after - (start + n));
-            if (!cp || !strstr(skip->key, buf))
-                unit = NULL;
-        }
-        if (!unit)
+        if (!unit || han_not_a_number(s, len, start))
             continue;
         add_number_int(f, multiplied ? total + (digit < 0 ? 0 : digit) : digits, unit->value);
         pos += unit_len;

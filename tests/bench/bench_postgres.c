@@ -461,7 +461,7 @@ static double vidgo_rate(int clients, int shared, int seconds, long *failures)
         return -1;
     for (i = 0; i < clients; i++) {
         if (shared && i > 0)
-            snprintf(emails[i], sizeof emails[i], "%s", emails[0]);
+            memcpy(emails[i], emails[0], sizeof emails[i]);
         else
             snprintf(emails[i], sizeof emails[i], "run%d-client%d@bench.example", run, i);
         if ((!shared || i == 0) && funded_user(ctx, emails[i]) != 0) {

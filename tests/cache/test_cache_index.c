@@ -17,6 +17,7 @@
 #include <vidgo/vidgo.h>
 
 #include "cache/cache_internal.h"
+#include "cache/index_internal.h"
 
 #define K 10            /* results asked for */
 #define QUERIES 70      /* per fixture: more than one group of a batch at every dimension */
@@ -191,7 +192,9 @@ static void check_results(const model *m, const float *query, size_t k, int64_t 
 
 /* --- fixtures: an index per dimension and row count, with its model and queries ------------ */
 
-static const int dimensions[] = {1, 7, 8, 9, 63, 64, 65, 768, 769};
+/* 23 leaves three chunks of 8 floats past the last group of four in a row */
+static const int dimensions[] = {1, 7, 8, 9, 23, 63, 64, 65, 768, 769};
+#define D768 8
 #define DIMENSIONS (sizeof dimensions / sizeof dimensions[0])
 #define SIZES 6 /* 0, 1, K-1, K, 300, and enough rows for threads */
 
@@ -340,7 +343,7 @@ static void test_two_threads_match_the_reference_on_every_path(void **state)
 static void test_results_do_not_depend_on_batch_or_threads(void **state)
 {
     static const vg__index_path paths[] = {VG__PATH_PORTABLE, VG__PATH_AVX2, VG__PATH_INT8};
-    const fixture *f = &fixtures[7][SIZES - 1]; /* 768, enough rows for threads */
+    const fixture *f = &fixtures[D768][SIZES - 1]; /* enough rows for threads */
     static vg__match single[QUERIES * K], batch[QUERIES * K];
     static size_t found_single[QUERIES], found_batch[QUERIES];
     size_t p, q;
@@ -476,6 +479,27 @@ static void check_all_paths(vg__index *index, const model *m, const char *label)
     }
 }
 
+/* Each row's int8 copy is its float row quantised with its scale, zeros past the end. */
+static void check_int8_copies(const vg__index *index)
+{
+    size_t row, i;
+    assert_true(vg__index_int8_kept(index));
+    for (row = 0; row < index->count; row++) {
+        const float *x = index->rows + row * index->stride;
+        const int8_t *q = index->qrows + row * index->qstride;
+        float scale = index->qscales[row], max = 0;
+        for (i = 0; i < (size_t)index->dimension; i++)
+            max = fabsf(x[i]) > max ? fabsf(x[i]) : max;
+        assert_true(fabsf(scale - max / 127) <= 1e-6f * max);
+        for (i = 0; i < (size_t)index->dimension; i++)
+            if (fabsf((float)q[i] * scale - x[i]) > scale * 0.5001f)
+                fail_msg("row %zu (id %lld), component %zu: int8 %d x %g for %g", row,
+                         (long long)index->ids[row], i, q[i], (double)scale, (double)x[i]);
+        for (; i < index->qstride; i++)
+            assert_int_equal(q[i], 0);
+    }
+}
+
 static void test_random_adds_and_removes_keep_the_other_rows_intact(void **state)
 {
     enum { DIM = 65, SLOTS = 3000, STEPS = 6000 };
@@ -505,6 +529,7 @@ static void test_random_adds_and_removes_keep_the_other_rows_intact(void **state
         if (step % 1000 == 0 || step < 50) {
             snprintf(label, sizeof label, "after %zu adds and removes", step);
             check_all_paths(index, &m, label);
+            check_int8_copies(index);
         }
     }
     for (slot = 0; slot < SLOTS; slot++)
@@ -542,6 +567,7 @@ static void test_auto_path_turns_to_int8_from_the_minimum_rows(void **state)
     }
     assert_string_not_equal(vg__index_path_name(index, NULL), "int8");
     check_all_paths(index, &m, "below the int8 minimum again");
+    check_int8_copies(index);
     vg__index_free(index);
     model_free(&m);
 }

@@ -24,7 +24,9 @@
  * only then draws the next value of vg_cache_seq: writers of cache entries serialise, and
  * as the lock is released only after commit, they commit in the order of their seqs. A
  * drawn seq that rolls back, or that a delete of no live entry draws, leaves a gap, which
- * readers do not mind. cache_entry_touch keeps the seq and takes no lock.
+ * readers do not mind. cache_entry_touch keeps the seq and takes no lock. A writer waits
+ * for the lock at most lock_timeout (VG_EBUSY); a deadlock with row locks taken in another
+ * order is VG_ECONFLICT, and the core runs the transaction again.
  */
 
 /* The writers of a seq: pg_advisory_xact_lock's 64-bit key space, "vidgoseq" in ASCII (the
