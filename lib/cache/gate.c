@@ -27,6 +27,7 @@
  *     and ぬ are not cues: いぬ is "dog"; Korean 무 only in 무음, 무색, 무자막), and a list
  *     of compounds is not negation (非常 "very", 少ない "few", 特別 "special"...). A
  *     compound missing from that list reads as a negation: a miss, never a wrong hit.
+ *     Korean 안 alone is read as "not", though it also means "inside" (상자 안).
  *   - Japanese verb negation ない keys on the kana before it (見えない -> え), so two
  *     different verbs with the same ending agree (a possible wrong hit, rare in prompts).
  *   - Numbers: ',' between digits is a thousands separator before exactly three digits, a
@@ -34,8 +35,9 @@
  *     zero..ten (en), cero..diez (es; "un", "una" are articles, not numbers), Han numerals
  *     before a counter or unit (三匹, 十秒, 二十分; 十分 "enough" is not ten minutes), and
  *     Korean native numerals (하나, 둘, 셋, 넷 alone; 한, 두, 세, 네, 열 before a counter).
- *   - Colours are the thirteen basic ones; shades ("navy", "crimson", 水色) are not seen,
- *     and an orange (the fruit) is the colour orange.
+ *   - Colours are the thirteen basic ones; shades ("navy", "crimson", 水色) are not seen
+ *     (navy vs crimson can pass: a possible wrong hit), and an orange (the fruit) is the
+ *     colour orange.
  *   - More than GATE_MAX_ITEMS numbers or negations in a prompt, or a prompt longer than
  *     VG_PROMPT_MAX_BYTES: the prompts agree only if they are identical.
  */
@@ -908,6 +910,8 @@ static int same_numbers(facts *a, facts *b)
     return 1;
 }
 
+/* Besides the three reasons of the contract: "argument" (a NULL prompt) and "length" (a
+ * prompt over VG_PROMPT_MAX_BYTES that is not identical to the other). */
 int vg__gate_agree(const char *a, const char *b, const char **reason)
 {
     facts fa, fb;
