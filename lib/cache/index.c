@@ -151,11 +151,11 @@ static int grow(vg__index *index)
     if (!(visible_to = realloc(index->visible_to, capacity * sizeof *visible_to)))
         return VG_ENOMEM;
     index->visible_to = visible_to;
-    if (index->stride > SIZE_MAX / sizeof(float) ||
-        !(rows = vg__index_alloc_aligned(capacity, index->stride * sizeof(float))))
+    if (!(rows = vg__index_alloc_aligned(capacity, index->stride * sizeof(float))))
         return VG_ENOMEM;
-    if (index->int8_kept && (!(qrows = vg__index_alloc_aligned(capacity, index->qstride)) ||
-                             !(qscales = malloc(capacity * sizeof *qscales)))) {
+    if (vg__index_int8_kept(index) &&
+        (!(qrows = vg__index_alloc_aligned(capacity, index->qstride)) ||
+         !(qscales = malloc(capacity * sizeof *qscales)))) {
         free(rows);
         free(qrows);
         return VG_ENOMEM;
@@ -164,7 +164,7 @@ static int grow(vg__index *index)
         memcpy(rows, index->rows, index->count * index->stride * sizeof(float));
     free(index->rows);
     index->rows = rows;
-    if (index->int8_kept) {
+    if (vg__index_int8_kept(index)) {
         if (index->count) {
             memcpy(qrows, index->qrows, index->count * index->qstride);
             memcpy(qscales, index->qscales, index->count * sizeof *qscales);
@@ -242,13 +242,13 @@ int vg__index_add(vg__index *index, int64_t id, int64_t visible_to, const float 
     memset(dst + index->dimension, 0, (index->stride - (size_t)index->dimension) * sizeof *dst);
     index->ids[row] = id;
     index->visible_to[row] = visible_to;
-    if (index->int8_kept)
+    if (vg__index_int8_kept(index))
         quantize_row(index, row);
     index->map[slot] = (uint32_t)(row + 1);
     index->count++;
     /* From VG__INT8_MIN_ROWS rows the int8 copies are kept; without the memory for them,
      * searches stay in float32 (and a later add tries again). */
-    if (!index->int8_kept && index->count >= VG__INT8_MIN_ROWS)
+    if (!vg__index_int8_kept(index) && index->count >= VG__INT8_MIN_ROWS)
         (void)int8_build(index);
     return VG_OK;
 }
@@ -270,7 +270,7 @@ int vg__index_remove(vg__index *index, int64_t id)
                index->stride * sizeof(float));
         index->ids[row] = index->ids[last];
         index->visible_to[row] = index->visible_to[last];
-        if (index->int8_kept) {
+        if (vg__index_int8_kept(index)) {
             memcpy(index->qrows + row * index->qstride, index->qrows + last * index->qstride,
                    index->qstride);
             index->qscales[row] = index->qscales[last];

@@ -11,7 +11,7 @@
 /* Rows are read one at a time, start to end: the hardware prefetchers follow one stream
  * well and several interleaved ones badly (on the EPYC machines we run on, scanning four
  * rows side by side reached 0.6 of the bandwidth of one stream). A batch scores each row
- * against 2 (float) or 4 (int8) queries at once, so the row is loaded once for them. */
+ * against up to 4 queries at once, so the row is loaded once for them. */
 static float sum_f32(__m256 v)
 {
     __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
@@ -28,44 +28,49 @@ static int32_t sum_i32(__m256i v)
     return _mm_cvtsi128_si32(s);
 }
 
-/* Row r against queries q .. q+Q (Q is 1 or 2). Each pair has four accumulators (chunk c of
- * 8 floats goes to accumulator c % 4, which hides the latency of FMA), added as
- * (a0 + a1) + (a2 + a3) and then across lanes: the same order whatever Q, so
- * a row scores the same bits in a single query, a batch, a thread's share or the int8
- * re-rank. (Named variables rather than arrays: some compilers keep small arrays of vectors
- * in memory.) */
-#define F32_CHUNK(k)                                                                           \
+/* Row r against queries q .. q+Q (Q up to 4). Each pair has two accumulators (chunk c of
+ * 8 floats goes to accumulator c % 2, so that a single query is not bound by the latency
+ * of FMA), added as a0 + a1 and then across lanes: the same order whatever Q, so a row
+ * scores the same bits in a single query, a batch, a thread's share or the int8 re-rank.
+ * (Named variables rather than arrays: some compilers keep small arrays of vectors in
+ * memory.) */
+#define F32_QUERY(j, acc, offset)                                                              \
     do {                                                                                       \
-        __m256 x = _mm256_load_ps(row + c + 8 * (k));                                          \
-        a##k = _mm256_fmadd_ps(x, _mm256_load_ps(q0 + c + 8 * (k)), a##k);                    \
-        if (Q == 2)                                                                            \
-            b##k = _mm256_fmadd_ps(x, _mm256_load_ps(q1 + c + 8 * (k)), b##k);                 \
+        if (Q > (j))                                                                           \
+            acc = _mm256_fmadd_ps(x, _mm256_load_ps(qp + (j) * stride + c + (offset)), acc);   \
+    } while (0)
+#define F32_CHUNK(k, offset)                                                                   \
+    do {                                                                                       \
+        __m256 x = _mm256_load_ps(row + c + (offset));                                         \
+        F32_QUERY(0, a##k, offset);                                                            \
+        F32_QUERY(1, b##k, offset);                                                            \
+        F32_QUERY(2, c##k, offset);                                                            \
+        F32_QUERY(3, d##k, offset);                                                            \
+    } while (0)
+#define F32_OUT(j, acc0, acc1)                                                                 \
+    do {                                                                                       \
+        if (Q > (j))                                                                           \
+            out[(q + (j)) * nrows + r] = sum_f32(_mm256_add_ps(acc0, acc1));                   \
     } while (0)
 
 TILE void row_f32(float *out, size_t nrows, const float *rows, size_t stride,
                   const float *queries, size_t r, size_t q, const int Q)
 {
-    const float *row = rows + r * stride, *q0 = queries + q * stride, *q1 = q0 + stride;
-    __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0,
-           b3 = a0;
+    const float *row = rows + r * stride, *qp = queries + q * stride;
+    __m256 a0 = _mm256_setzero_ps(), a1 = a0, b0 = a0, b1 = a0, c0 = a0, c1 = a0, d0 = a0,
+           d1 = a0;
     size_t c;
 
-    for (c = 0; c + 32 <= stride; c += 32) {
-        F32_CHUNK(0);
-        F32_CHUNK(1);
-        F32_CHUNK(2);
-        F32_CHUNK(3);
+    for (c = 0; c + 16 <= stride; c += 16) {
+        F32_CHUNK(0, 0);
+        F32_CHUNK(1, 8);
     }
-    if (c < stride) /* the last 0 to 3 chunks */
-        F32_CHUNK(0);
-    if (c + 8 < stride)
-        F32_CHUNK(1);
-    if (c + 16 < stride)
-        F32_CHUNK(2);
-    out[q * nrows + r] = sum_f32(_mm256_add_ps(_mm256_add_ps(a0, a1), _mm256_add_ps(a2, a3)));
-    if (Q == 2)
-        out[(q + 1) * nrows + r] =
-            sum_f32(_mm256_add_ps(_mm256_add_ps(b0, b1), _mm256_add_ps(b2, b3)));
+    if (c < stride) /* a last chunk */
+        F32_CHUNK(0, 0);
+    F32_OUT(0, a0, a1);
+    F32_OUT(1, b0, b1);
+    F32_OUT(2, c0, c1);
+    F32_OUT(3, d0, d1);
 }
 
 /* int8 products without overflow: |q| (unsigned) times x with q's sign (signed), pairs
@@ -107,48 +112,36 @@ TILE void row_i8(int32_t *out, size_t nrows, const int8_t *rows, size_t qstride,
 }
 
 /* Every row against queries q .. q+Q. */
-#define PASS(name, row_fn, type)                                                               \
-    TILE void name(type *out, const void *rows, size_t nrows, size_t stride,                   \
-                   const void *queries, size_t q, const int Q)                                 \
+#define PASS(name, row_fn, out_type, in_type)                                                  \
+    TILE void name(out_type *out, const in_type *rows, size_t nrows, size_t stride,            \
+                   const in_type *queries, size_t q, const int Q)                              \
     {                                                                                          \
         size_t r;                                                                              \
         for (r = 0; r < nrows; r++)                                                            \
             row_fn(out, nrows, rows, stride, queries, r, q, Q);                                \
     }
 
-PASS(pass_f32, row_f32, float)
-PASS(pass_i8, row_i8, int32_t)
-
-static void scan_f32(float *out, const float *rows, size_t nrows, size_t stride,
-                     const float *queries, size_t nq)
-{
-    size_t q = 0;
-    for (; q + 2 <= nq; q += 2)
-        pass_f32(out, rows, nrows, stride, queries, q, 2);
-    if (q < nq)
-        pass_f32(out, rows, nrows, stride, queries, q, 1);
-}
-
-static void scan_i8(int32_t *out, const int8_t *rows, size_t nrows, size_t qstride,
-                    const int8_t *queries, size_t nq)
-{
-    size_t q = 0;
-    for (; q + 4 <= nq; q += 4)
-        pass_i8(out, rows, nrows, qstride, queries, q, 4);
-    switch (nq - q) {
-    case 3:
-        pass_i8(out, rows, nrows, qstride, queries, q, 3);
-        break;
-    case 2:
-        pass_i8(out, rows, nrows, qstride, queries, q, 2);
-        break;
-    case 1:
-        pass_i8(out, rows, nrows, qstride, queries, q, 1);
-        break;
-    default:
-        break;
+/* Every row against every query: 4 queries a pass, then the 1 to 3 left (each a constant,
+ * so the passes compile to straight code). */
+#define SCAN(name, pass, out_type, in_type)                                                    \
+    static void name(out_type *out, const in_type *rows, size_t nrows, size_t stride,          \
+                     const in_type *queries, size_t nq)                                        \
+    {                                                                                          \
+        size_t q = 0;                                                                          \
+        for (; q + 4 <= nq; q += 4)                                                            \
+            pass(out, rows, nrows, stride, queries, q, 4);                                     \
+        if (nq - q == 3)                                                                       \
+            pass(out, rows, nrows, stride, queries, q, 3);                                     \
+        else if (nq - q == 2)                                                                  \
+            pass(out, rows, nrows, stride, queries, q, 2);                                     \
+        else if (nq - q == 1)                                                                  \
+            pass(out, rows, nrows, stride, queries, q, 1);                                     \
     }
-}
+
+PASS(pass_f32, row_f32, float, float)
+PASS(pass_i8, row_i8, int32_t, int8_t)
+SCAN(scan_f32, pass_f32, float, float)
+SCAN(scan_i8, pass_i8, int32_t, int8_t)
 
 static const vg__scan_kernels avx2 = {"avx2", scan_f32, scan_i8};
 

@@ -2,6 +2,7 @@
 /* The vector index's portable scan kernels (plain C loops the compiler vectorises), the
  * int8 quantiser, and the run-time choice of the AVX2 + FMA kernels where they run. */
 #include <math.h>
+#include <pthread.h>
 
 #include "cache/index_internal.h"
 
@@ -18,44 +19,53 @@ static float dot_f32(const float *a, const float *b, size_t n)
     return ((acc[0] + acc[4]) + (acc[2] + acc[6])) + ((acc[1] + acc[5]) + (acc[3] + acc[7]));
 }
 
+/* Sixteen partial sums: n is a multiple of VG__INDEX_I8_LANES. (Integer sums are exact, so
+ * the lanes are only there to show the compiler the vector loop.) */
 static int32_t dot_i8(const int8_t *a, const int8_t *b, size_t n)
 {
-    int32_t acc = 0;
-    size_t i;
-    for (i = 0; i < n; i++)
-        acc += (int32_t)a[i] * (int32_t)b[i];
-    return acc;
+    int32_t acc[16] = {0}, sum = 0;
+    size_t i, lane;
+    for (i = 0; i < n; i += 16)
+        for (lane = 0; lane < 16; lane++)
+            acc[lane] += (int32_t)a[i + lane] * (int32_t)b[i + lane];
+    for (lane = 0; lane < 16; lane++)
+        sum += acc[lane];
+    return sum;
 }
 
-static void scan_f32(float *out, const float *rows, size_t nrows, size_t stride,
-                     const float *queries, size_t nq)
-{
-    size_t q, r;
-    for (q = 0; q < nq; q++)
-        for (r = 0; r < nrows; r++)
-            out[q * nrows + r] = dot_f32(rows + r * stride, queries + q * stride, stride);
-}
+/* Every row against every query, a query at a time (the rows of a block stay in cache). */
+#define SCAN(name, dot, out_type, in_type)                                                     \
+    static void name(out_type *out, const in_type *rows, size_t nrows, size_t stride,          \
+                     const in_type *queries, size_t nq)                                        \
+    {                                                                                          \
+        size_t q, r;                                                                           \
+        for (q = 0; q < nq; q++)                                                               \
+            for (r = 0; r < nrows; r++)                                                        \
+                out[q * nrows + r] = dot(rows + r * stride, queries + q * stride, stride);     \
+    }
 
-static void scan_i8(int32_t *out, const int8_t *rows, size_t nrows, size_t qstride,
-                    const int8_t *queries, size_t nq)
-{
-    size_t q, r;
-    for (q = 0; q < nq; q++)
-        for (r = 0; r < nrows; r++)
-            out[q * nrows + r] = dot_i8(rows + r * qstride, queries + q * qstride, qstride);
-}
+SCAN(scan_f32, dot_f32, float, float)
+SCAN(scan_i8, dot_i8, int32_t, int8_t)
 
 const vg__scan_kernels vg__scan_portable = {"portable", scan_f32, scan_i8};
 
-const vg__scan_kernels *vg__scan_best(void)
+static const vg__scan_kernels *best = &vg__scan_portable;
+static pthread_once_t best_once = PTHREAD_ONCE_INIT;
+
+static void choose_best(void)
 {
 #if defined(__x86_64__) || defined(__i386__)
     /* __builtin_cpu_supports also checks that the system saves the AVX registers. */
     __builtin_cpu_init();
     if (vg__scan_avx2 && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
-        return vg__scan_avx2;
+        best = vg__scan_avx2;
 #endif
-    return &vg__scan_portable;
+}
+
+const vg__scan_kernels *vg__scan_best(void)
+{
+    pthread_once(&best_once, choose_best);
+    return best;
 }
 
 void vg__scan_quantize(int8_t *out, float *scale, const float *v, size_t n, size_t padded)

@@ -14,8 +14,6 @@
 #define BLOCK_BYTES (64 * 1024)
 #define GROUP_BYTES (96 * 1024)
 #define MAX_GROUP 64
-/* Threads are worth starting from this many floats (4 MiB) of rows. */
-#define THREAD_MIN_FLOATS ((size_t)1 << 20)
 #define MAX_THREADS 64
 
 typedef struct hit {
@@ -164,7 +162,7 @@ typedef struct search {
     scan *scans;              /* nthreads */
     heap *heaps;              /* (nthreads + 1) * group: the merged ones, then each scan's */
     hit *items;               /* cap for each of the heaps */
-    hit *reranked;            /* k, for int8 */
+    hit *reranked;            /* min(k, cap), for int8 */
     float *scores;            /* nthreads * block * group */
     int32_t *dots;
 } search;
@@ -209,7 +207,7 @@ static int search_prepare(search *s, const vg__index *index, size_t count, size_
     block = block < 8 ? 8 : block > 1024 ? 1024 : block;
 
     s->nthreads = 1;
-    if (options->threads > 1 && rows * (size_t)index->dimension >= THREAD_MIN_FLOATS)
+    if (options->threads > 1 && rows * row_bytes >= VG__INDEX_THREAD_MIN_BYTES)
         s->nthreads = (size_t)options->threads > MAX_THREADS ? MAX_THREADS
                                                               : (size_t)options->threads;
     if (s->nthreads > rows)
@@ -227,7 +225,7 @@ static int search_prepare(search *s, const vg__index *index, size_t count, size_
     if (int8) {
         s->qqueries = vg__index_alloc_aligned(s->group * index->qstride, 1);
         s->dots = malloc(s->nthreads * block * s->group * sizeof *s->dots);
-        s->reranked = malloc(k * sizeof *s->reranked);
+        s->reranked = malloc((s->cap ? s->cap : 1) * sizeof *s->reranked); /* k or fewer */
         if (!s->qqueries || !s->dots || !s->reranked)
             return VG_ENOMEM;
     }

@@ -24,7 +24,6 @@
 #define TIE 1e-5        /* rows whose reference scores are this close may come in either order */
 #define USER 5          /* the user the fixtures are searched for */
 #define OTHER_USER 6
-#define THREAD_FLOATS ((size_t)1 << 20) /* rows x dimension from which threads are used */
 
 /* --- random unit vectors ------------------------------------------------------------------ */
 
@@ -154,15 +153,20 @@ static size_t reference(ref_hit *out, const model *m, const float *query, size_t
     return n;
 }
 
-/* Checks one query's results against the reference: the same rows but where reference
- * scores are within TIE (then either order), each score its row's, best first. */
-static void check_results(const model *m, const float *query, size_t k, int64_t user_id,
-                          const vg__match *got, size_t found, const char *label)
+/* Checks one query's results against the reference (ref[0 .. n), or computed when ref is
+ * NULL): the same rows but where reference scores are within TIE (then either order), each
+ * score its row's, best first. */
+static void check_against(const model *m, const float *query, size_t k, int64_t user_id,
+                          const vg__match *got, size_t found, const char *label,
+                          const ref_hit *given, size_t n)
 {
-    ref_hit *ref = malloc(k * sizeof *ref);
-    size_t n, i, j;
-    assert_non_null(ref);
-    n = reference(ref, m, query, k, user_id);
+    ref_hit *ref = given ? NULL : malloc(k * sizeof *ref);
+    size_t i, j;
+    if (!given) {
+        assert_non_null(ref);
+        n = reference(ref, m, query, k, user_id);
+        given = ref;
+    }
     if (found != n)
         fail_msg("%s: %zu found, the reference has %zu", label, found, n);
     for (i = 0; i < found; i++) {
@@ -173,10 +177,10 @@ static void check_results(const model *m, const float *query, size_t k, int64_t 
             fail_msg("%s: result %zu is id %lld, not a row this user sees", label, i,
                      (long long)got[i].id);
         exact = dot(vector_of(m, slot), query, m->dimension);
-        if (fabs(exact - ref[i].score) > TIE)
+        if (fabs(exact - given[i].score) > TIE)
             fail_msg("%s: result %zu is id %lld (%.9f), the reference has id %lld (%.9f)",
-                     label, i, (long long)got[i].id, exact, (long long)ref[i].id,
-                     ref[i].score);
+                     label, i, (long long)got[i].id, exact, (long long)given[i].id,
+                     given[i].score);
         if (fabs(exact - (double)got[i].score) > TIE)
             fail_msg("%s: id %lld scored %.9f, exactly %.9f", label, (long long)got[i].id,
                      (double)got[i].score, exact);
@@ -190,6 +194,12 @@ static void check_results(const model *m, const float *query, size_t k, int64_t 
     free(ref);
 }
 
+static void check_results(const model *m, const float *query, size_t k, int64_t user_id,
+                          const vg__match *got, size_t found, const char *label)
+{
+    check_against(m, query, k, user_id, got, found, label, NULL, 0);
+}
+
 /* --- fixtures: an index per dimension and row count, with its model and queries ------------ */
 
 /* 23 leaves three chunks of 8 floats past the last group of four in a row */
@@ -197,11 +207,14 @@ static const int dimensions[] = {1, 7, 8, 9, 23, 63, 64, 65, 768, 769};
 #define D768 8
 #define DIMENSIONS (sizeof dimensions / sizeof dimensions[0])
 #define SIZES 6 /* 0, 1, K-1, K, 300, and enough rows for threads */
+#define LARGE_SINGLE 8 /* queries searched one by one on the largest fixtures */
 
 typedef struct fixture {
     vg__index *index;
     model m;
     float *queries; /* QUERIES * dimension; the first few are rows of the index */
+    ref_hit *ref;   /* QUERIES * K: the reference results for USER */
+    size_t ref_n[QUERIES];
 } fixture;
 
 static fixture fixtures[DIMENSIONS][SIZES];
@@ -209,7 +222,11 @@ static fixture fixtures[DIMENSIONS][SIZES];
 static size_t size_rows(int dimension, int size)
 {
     static const size_t rows[SIZES - 1] = {0, 1, K - 1, K, 300};
-    return size < SIZES - 1 ? rows[size] : THREAD_FLOATS / (size_t)dimension + 5;
+    size_t stride = ((size_t)dimension + VG__INDEX_F32_LANES - 1) / VG__INDEX_F32_LANES *
+                    VG__INDEX_F32_LANES;
+    /* float32 scans use threads from here; int8 ones too up to dimension 8 (where an int8
+     * row, 32 bytes, is as long as a float row), test_int8_with_two_threads_... does more */
+    return size < SIZES - 1 ? rows[size] : VG__INDEX_THREAD_MIN_BYTES / (stride * 4) + 5;
 }
 
 static int fixtures_setup(void **state)
@@ -231,7 +248,8 @@ static int fixtures_setup(void **state)
                          slot % 5 == 1 ? USER : slot % 5 == 2 ? OTHER_USER : 0);
             }
             f->queries = malloc(QUERIES * (size_t)dimension * sizeof *f->queries);
-            if (!f->queries)
+            f->ref = malloc(QUERIES * K * sizeof *f->ref);
+            if (!f->queries || !f->ref)
                 return -1;
             for (q = 0; q < QUERIES; q++) {
                 float *query = f->queries + (size_t)q * (size_t)dimension;
@@ -240,6 +258,7 @@ static int fixtures_setup(void **state)
                            (size_t)dimension * sizeof *query);
                 else
                     random_unit(query, dimension);
+                f->ref_n[q] = reference(f->ref + (size_t)q * K, &f->m, query, K, USER);
             }
         }
     return 0;
@@ -254,6 +273,7 @@ static int fixtures_teardown(void **state)
             vg__index_free(fixtures[d][z].index);
             model_free(&fixtures[d][z].m);
             free(fixtures[d][z].queries);
+            free(fixtures[d][z].ref);
         }
     return 0;
 }
@@ -271,23 +291,25 @@ static void check_fixtures(vg__index_path path, int threads, int batch)
         for (z = 0; z < SIZES; z++) {
             const fixture *f = &fixtures[d][z];
             size_t dimension = (size_t)dimensions[d];
+            size_t n = batch ? QUERIES : z == SIZES - 1 ? LARGE_SINGLE : QUERIES;
             if (batch) {
                 assert_int_equal(vg__index_search(f->index, f->queries, QUERIES, K, USER,
                                                   &options, got, found),
                                  VG_OK);
             } else {
-                for (q = 0; q < QUERIES; q++)
+                for (q = 0; q < n; q++)
                     assert_int_equal(vg__index_search(f->index, f->queries + q * dimension, 1,
                                                       K, USER, &options, got + q * K,
                                                       found + q),
                                      VG_OK);
             }
-            for (q = 0; q < QUERIES; q++) {
-                snprintf(label, sizeof label, "%s, %s, %d thread(s), dimension %zu, %zu rows, query %zu",
+            for (q = 0; q < n; q++) {
+                snprintf(label, sizeof label,
+                         "%s, %s, %d thread(s), dimension %zu, %zu rows, query %zu",
                          vg__index_path_name(f->index, &options), batch ? "batch" : "single",
                          threads ? threads : 1, dimension, f->m.slots, q);
-                check_results(&f->m, f->queries + q * dimension, K, USER, got + q * K,
-                              found[q], label);
+                check_against(&f->m, f->queries + q * dimension, K, USER, got + q * K,
+                              found[q], label, f->ref + q * K, f->ref_n[q]);
             }
         }
 }
@@ -337,6 +359,45 @@ static void test_two_threads_match_the_reference_on_every_path(void **state)
     check_fixtures(VG__PATH_AVX2, 2, 0);
     check_fixtures(VG__PATH_AVX2, 2, 1);
     check_fixtures(VG__PATH_INT8, 2, 1);
+}
+
+/* int8 scans read a quarter of the bytes, so they need four times the rows for threads. */
+static void test_int8_with_two_threads_matches_the_reference(void **state)
+{
+    enum { DIM = 768, N = 16 };
+    size_t rows = VG__INDEX_THREAD_MIN_BYTES / DIM + 5, slot, q;
+    vg__search_options one = {VG__PATH_INT8, 1, 0}, two = {VG__PATH_INT8, 2, 0};
+    static vg__match got[N * K], single[N * K];
+    size_t found[N], found_single[N];
+    float *queries = malloc(N * DIM * sizeof *queries);
+    model m;
+    vg__index *index;
+    (void)state;
+
+    assert_non_null(queries);
+    model_init(&m, DIM, rows);
+    assert_int_equal(vg__index_new(&index, DIM), VG_OK);
+    for (slot = 0; slot < rows; slot++) {
+        random_unit(m.vectors + slot * DIM, DIM);
+        add_slot(index, &m, slot, slot % 5 == 1 ? USER : slot % 5 == 2 ? OTHER_USER : 0);
+    }
+    for (q = 0; q < N; q++)
+        random_unit(queries + q * DIM, DIM);
+    assert_int_equal(vg__index_search(index, queries, N, K, USER, &two, got, found), VG_OK);
+    for (q = 0; q < N; q++) {
+        check_results(&m, queries + q * DIM, K, USER, got + q * K, found[q], "int8, 2 threads");
+        assert_int_equal(vg__index_search(index, queries + q * DIM, 1, K, USER, &one,
+                                          single + q * K, found_single + q),
+                         VG_OK);
+    }
+    assert_memory_equal(found, found_single, sizeof found);
+    for (q = 0; q < N * K; q++) {
+        assert_int_equal(got[q].id, single[q].id);
+        assert_true(got[q].score == single[q].score);
+    }
+    vg__index_free(index);
+    model_free(&m);
+    free(queries);
 }
 
 /* Single queries, a batch and two threads give the same bits on each path. */
@@ -788,6 +849,7 @@ int main(void)
         cmocka_unit_test(test_int8_path_with_rerank_matches_the_reference),
         cmocka_unit_test(test_batches_match_the_reference_on_every_path),
         cmocka_unit_test(test_two_threads_match_the_reference_on_every_path),
+        cmocka_unit_test(test_int8_with_two_threads_matches_the_reference),
         cmocka_unit_test(test_results_do_not_depend_on_batch_or_threads),
         cmocka_unit_test(test_int8_recall_at_1_is_at_least_99_percent_with_float_scores),
         cmocka_unit_test(test_rows_are_visible_to_everyone_or_their_user_only),
