@@ -113,6 +113,21 @@ static int run_step(vg_ctx *ctx, size_t index, vg_hold *hold, char *line, size_t
     return rc;
 }
 
+/* Reports one step of the demo: a JSON object in `steps`, or two lines of text. */
+static void report_step(cli_state *cli, cJSON *steps, const char *who, const char *note,
+                        const char *result)
+{
+    if (cli->json) {
+        cJSON *step = cJSON_CreateObject();
+        cJSON_AddStringToObject(step, "who", who);
+        cJSON_AddStringToObject(step, "what", note);
+        cJSON_AddStringToObject(step, "result", result);
+        cJSON_AddItemToArray(steps, step);
+    } else {
+        printf("%-6s %s\n       -> %s\n", who, note, result);
+    }
+}
+
 /* --- the sign-up story: accounts, with the e-mail kept in memory ----------------------- */
 
 #define SIGNUP_EMAIL "ana@demo.vidgo"
@@ -132,7 +147,7 @@ static int demo_mailbox(const vg_email *email, char *errbuf, size_t errbuf_size,
     return 1;
 }
 
-/* Reports one step of the sign-up story (text or JSON); returns rc. */
+/* Reports one step of the sign-up story, or its failure; returns rc. */
 static int signup_step(cli_state *cli, cJSON *steps, const char *note, int rc, const char *result)
 {
     char line[256];
@@ -140,15 +155,7 @@ static int signup_step(cli_state *cli, cJSON *steps, const char *note, int rc, c
         snprintf(line, sizeof line, "%s", result);
     else
         snprintf(line, sizeof line, "%s: %s", vg_error_name(rc), vg_error_last());
-    if (cli->json) {
-        cJSON *step = cJSON_CreateObject();
-        cJSON_AddStringToObject(step, "who", "ana");
-        cJSON_AddStringToObject(step, "what", note);
-        cJSON_AddStringToObject(step, "result", line);
-        cJSON_AddItemToArray(steps, step);
-    } else {
-        printf("%-6s %s\n       -> %s\n", "ana", note, line);
-    }
+    report_step(cli, steps, "ana", note, line);
     return rc;
 }
 
@@ -196,20 +203,6 @@ static int run_signup(cli_state *cli, vg_ctx *ctx, cJSON *steps, const char *cod
 
 #define CACHED_PROMPT "A red sneaker spinning on a white table, studio light"
 
-/* Reports one step of the cache story as the other steps are reported. */
-static void cache_step(cli_state *cli, cJSON *steps, const char *note, const char *result)
-{
-    if (cli->json) {
-        cJSON *step = cJSON_CreateObject();
-        cJSON_AddStringToObject(step, "who", "mei");
-        cJSON_AddStringToObject(step, "what", note);
-        cJSON_AddStringToObject(step, "result", result);
-        cJSON_AddItemToArray(steps, step);
-    } else {
-        printf("%-6s %s\n       -> %s\n", "mei", note, result);
-    }
-}
-
 /* A paid user's video is cached; mei, on the demo plan, gets a near-duplicate from the
  * cache, and a request that differs in colour is not served from it. */
 static int run_cache_story(cli_state *cli, vg_ctx *ctx, cJSON *steps)
@@ -244,7 +237,7 @@ static int run_cache_story(cli_state *cli, vg_ctx *ctx, cJSON *steps)
         else
             snprintf(line, sizeof line, "not in the cache (similarity %.2f%s): available on "
                      "paid plans", hit.similarity, hit.gate_rejected ? ", colours differ" : "");
-        cache_step(cli, steps, asks[i][1], line);
+        report_step(cli, steps, "mei", asks[i][1], line);
     }
     vg_cache_close(cache);
     return rc;
@@ -280,15 +273,7 @@ static int run_demo(cli_state *cli)
         rc = run_step(ctx, i, &hold, line, sizeof line);
         if (rc != VG_OK)
             break;
-        if (cli->json) {
-            cJSON *step = cJSON_CreateObject();
-            cJSON_AddStringToObject(step, "who", story[i].who);
-            cJSON_AddStringToObject(step, "what", story[i].note);
-            cJSON_AddStringToObject(step, "result", line);
-            cJSON_AddItemToArray(steps, step);
-        } else {
-            printf("%-6s %s\n       -> %s\n", story[i].who, story[i].note, line);
-        }
+        report_step(cli, steps, story[i].who, story[i].note, line);
     }
     if (rc == VG_OK)
         rc = run_cache_story(cli, ctx, steps);
