@@ -288,8 +288,38 @@ static int meta_learn(vg_cache *cache, const vg_store_cache_entry *e)
     return VG_OK;
 }
 
+typedef struct threshold_args {
+    const char *scope_key;
+    double value;
+    int found;
+} threshold_args;
+
+static int threshold_read(vg__txn *txn, void *payload)
+{
+    threshold_args *a = payload;
+    char name[VG_STORE_SCOPE_SIZE + 32], *text = NULL;
+    int rc, pass;
+
+    a->found = 0;
+    for (pass = 0; pass < 2 && !a->found; pass++) {
+        snprintf(name, sizeof name, pass == 0 ? "cache.threshold.%s" : "cache.threshold",
+                 a->scope_key);
+        rc = vg__meta_get(txn, &text, name, 0);
+        if (rc == VG_ENOTFOUND)
+            continue;
+        if (rc != VG_OK)
+            return rc;
+        a->value = atof(text);
+        a->found = 1;
+        vg__free(txn->ctx, text);
+    }
+    return VG_OK;
+}
+
+
 typedef struct sync_pass {
     vg_cache *cache;
+    threshold_args *threshold; /* read in the first transaction too; NULL: not wanted */
     int64_t seq;   /* the last change applied */
     int seen;
     int rc;
@@ -313,14 +343,24 @@ static int apply_change(const vg_store_cache_entry *e, void *payload)
 static int sync_body(vg__txn *txn, void *payload)
 {
     sync_pass *p = payload;
+    int rc = VG_OK;
+
     p->seen = 0;
     p->rc = VG_OK;
+    if (p->threshold && (rc = threshold_read(txn, p->threshold)) != VG_OK)
+        return rc;
     return vg__cache_entries_changed(txn, p->cache->synced_seq, SYNC_BATCH, apply_change, p);
 }
 
 int vg__cache_sync(vg_cache *cache)
 {
-    sync_pass pass = {cache, 0, 0, VG_OK};
+    return vg__cache_sync_threshold(cache, NULL, NULL);
+}
+
+int vg__cache_sync_threshold(vg_cache *cache, const char *scope_key, double *threshold)
+{
+    threshold_args wanted = {scope_key, 0, 0};
+    sync_pass pass = {cache, threshold ? &wanted : NULL, 0, 0, VG_OK};
     int rc = VG_OK;
 
     pthread_rwlock_wrlock(&cache->lock);
@@ -331,8 +371,11 @@ int vg__cache_sync(vg_cache *cache)
             rc = vg__fail(cache->ctx, pass.rc, "cannot take cache entries into memory");
         if (rc == VG_OK)
             cache->synced_seq = pass.seq;
+        pass.threshold = NULL; /* read once */
     } while (rc == VG_OK && pass.seen == SYNC_BATCH);
     pthread_rwlock_unlock(&cache->lock);
+    if (threshold)
+        *threshold = wanted.found ? wanted.value : cache->threshold;
     return rc;
 }
 
@@ -479,42 +522,6 @@ done:
 int vg__cache_embed(vg_cache *cache, float *out, const char *normalized)
 {
     return vg__cache_embed_many(cache, out, &normalized, 1);
-}
-
-typedef struct threshold_args {
-    const char *scope_key;
-    double value;
-    int found;
-} threshold_args;
-
-static int threshold_read(vg__txn *txn, void *payload)
-{
-    threshold_args *a = payload;
-    char name[VG_STORE_SCOPE_SIZE + 32], *text = NULL;
-    int rc, pass;
-
-    a->found = 0;
-    for (pass = 0; pass < 2 && !a->found; pass++) {
-        snprintf(name, sizeof name, pass == 0 ? "cache.threshold.%s" : "cache.threshold",
-                 a->scope_key);
-        rc = vg__meta_get(txn, &text, name, 0);
-        if (rc == VG_ENOTFOUND)
-            continue;
-        if (rc != VG_OK)
-            return rc;
-        a->value = atof(text);
-        a->found = 1;
-        vg__free(txn->ctx, text);
-    }
-    return VG_OK;
-}
-
-int vg__cache_threshold(vg_cache *cache, double *out, const char *scope_key)
-{
-    threshold_args a = {scope_key, 0, 0};
-    int rc = vg__txn_run(cache->ctx, VG_TXN_READ, threshold_read, &a);
-    *out = a.found ? a.value : cache->threshold;
-    return rc;
 }
 
 /* --- opening and closing ----------------------------------------------------------------- */

@@ -96,8 +96,9 @@ int vg__cache_embed(vg_cache *cache, float *out, const char *normalized);
 int vg__cache_embed_many(vg_cache *cache, float *out, const char *const *normalized,
                          size_t count);
 
-/* Reads the threshold of a scope: its own, else the store's default, else the options'. */
-int vg__cache_threshold(vg_cache *cache, double *out, const char *scope_key);
+/* Syncs as vg__cache_sync does, and in the same first transaction reads the threshold of a
+ * scope into *threshold: its own, else the store's default, else the options'. */
+int vg__cache_sync_threshold(vg_cache *cache, const char *scope_key, double *threshold);
 
 /* Fails every flight still open and forgets the failures (flight.c; at close). */
 void vg__cache_flights_end(vg_cache *cache);

@@ -192,8 +192,7 @@ int vg__cache_lookup_normalized(vg_cache_hit *out, vg_cache *cache, const char *
     out->version = VG_CACHE_HIT_VERSION;
     o.hit = out;
     *embedded = 0;
-    if ((rc = vg__cache_sync(cache)) != VG_OK ||
-        (rc = vg__cache_threshold(cache, &out->threshold, scope_key)) != VG_OK)
+    if ((rc = vg__cache_sync_threshold(cache, scope_key, &out->threshold)) != VG_OK)
         return rc;
     vg__prompt_hash(hash, scope_key, normalized);
 
