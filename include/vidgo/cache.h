@@ -45,7 +45,7 @@ typedef int (*vg_embed_fn)(float *out, const char *const *prompts, size_t count,
 typedef struct vg_embedder {
     unsigned int version;  /* VG_EMBEDDER_VERSION */
     const char *name;      /* "local", "gemini"; with model and dimension, the fingerprint */
-    const char *model;     /* "hashed-ngrams-v1", "text-embedding-004" */
+    const char *model;     /* "hashed-ngrams-v1", "gemini-embedding-001" */
     int dimension;         /* 1..4096 */
     size_t max_batch;      /* most prompts per call; 0 = 1 */
     vg_embed_fn embed;
@@ -55,6 +55,27 @@ typedef struct vg_embedder {
 /* Fills *out with the offline `local` embedder (hashed character n-grams, L2-normalised)
  * of `dimension` (0 = 768). Returns VG_OK, VG_EINVAL. */
 VG_API int vg_embedder_local(vg_embedder *out, int dimension);
+
+/*
+ * Makes the Gemini embedder: batchEmbedContents (POST {base}/v1beta/models/{model}:
+ * batchEmbedContents, key in the x-goog-api-key header, taskType SEMANTIC_SIMILARITY,
+ * outputDimensionality `dimension`), at most 100 prompts a call, vectors checked and
+ * L2-normalised. api_key NULL = $GEMINI_API_KEY; model NULL = "gemini-embedding-001";
+ * dimension 0 = 768 (1..3072); the base URL is $VIDGO_GEMINI_BASE_URL, else
+ * https://generativelanguage.googleapis.com. The key is never logged nor put in a message.
+ * The embedder keeps ctx (free it before closing ctx, after closing every cache that uses
+ * it); its embed function is thread-safe and returns VG_EPROVIDER_AUTH, VG_EPROVIDER_RATE,
+ * VG_EPROVIDER_UNAVAILABLE, VG_EPROVIDER_REJECTED, VG_EPROVIDER_TIMEOUT,
+ * VG_EPROVIDER_RESPONSE (wrong count or dimension, malformed JSON), VG_ENETWORK,
+ * VG_ECIRCUIT_OPEN, VG_EINVAL or VG_ENOMEM, with the provider's message in errbuf.
+ * Free it with vg_embedder_free. Returns VG_OK, VG_EINVAL, VG_ENO_API_KEY, VG_ECONFIG
+ * (a base URL that is not http(s)), VG_ENOMEM.
+ */
+VG_API int vg_embedder_gemini(vg_embedder **out, vg_ctx *ctx, const char *api_key,
+                              const char *model, int dimension);
+
+/* Frees an embedder made by vg_embedder_gemini; NULL (or any other embedder) is a no-op. */
+VG_API void vg_embedder_free(vg_embedder *embedder);
 
 /* --- opening a cache --------------------------------------------------------------------- */
 
