@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
-/* The Gemini embedder of the similarity cache: batchEmbedContents with taskType
- * SEMANTIC_SIMILARITY over the HTTP layer, vectors checked and L2-normalised. */
+/* Gemini over the HTTP layer: the similarity cache's embedder (batchEmbedContents with
+ * taskType SEMANTIC_SIMILARITY, vectors checked and L2-normalised), and moderation and
+ * prompt enhancement through generateContent. */
 #include <cJSON.h>
 #include <math.h>
 #include <sodium.h>
@@ -8,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "gemini.h"
 #include "http.h"
 
 #define GEMINI_DEFAULT_BASE_URL "https://generativelanguage.googleapis.com"
@@ -90,7 +92,7 @@ done:
 
 /* On a failed call: the Gemini error envelope, when the body holds one, put into errbuf;
  * an invalid key (400 with reason API_KEY_INVALID) becomes VG_EPROVIDER_AUTH. */
-static int describe_failure(const gemini *g, int rc, const vg__http_response *resp,
+static int describe_failure(const char *key, int rc, const vg__http_response *resp,
                             char *errbuf, size_t size)
 {
     cJSON *root = NULL, *error, *details, *d;
@@ -122,7 +124,7 @@ static int describe_failure(const gemini *g, int rc, const vg__http_response *re
         /* The HTTP layer's own message, recorded on this thread (never holds the key). */
         snprintf(text, sizeof text, "%s", vg_error_last());
     }
-    redact(text, g->key);
+    redact(text, key);
     put_err(errbuf, size, "%s", text);
     cJSON_Delete(root);
     return rc;
@@ -211,7 +213,7 @@ static int embed_batch(gemini *g, float *out, const char *const *prompts, size_t
     req.body_len = strlen(body);
     rc = vg__http_send(&resp, g->http, &req);
     if (rc != VG_OK)
-        rc = describe_failure(g, rc, &resp, errbuf, size);
+        rc = describe_failure(g->key, rc, &resp, errbuf, size);
     else
         rc = parse_vectors(g, out, count, resp.body, resp.body_len, errbuf, size);
     vg__http_response_free(&resp);
@@ -374,5 +376,484 @@ done:
         g->embedder.payload = g;
         vg_embedder_free(&g->embedder);
     }
+    return rc;
+}
+
+/* ---- generateContent: moderation and enhancement ------------------------------------- */
+
+/* The model for moderation and enhancement. docs/providers.md names no text model; this
+ * default is UNCONFIRMED there (the brief's choice). */
+#define GEMINI_TEXT_MODEL "gemini-2.5-flash"
+
+static const char moderation_instruction[] =
+    "You are the content moderator of a service that turns a user's prompt, and optionally "
+    "a product photo, into an advertising video. Decide whether the request may be "
+    "generated. Refuse sexual or 18+ content (reason \"adult\"), violence or gore "
+    "(\"violence\"), weapons, drugs or other illegal goods (\"illegal_goods\"), hate or "
+    "harassment (\"hate\"), self-harm (\"self_harm\"), anything sexualising or endangering "
+    "minors (\"minors\"), and anything else unfit for an advertisement (\"other\"). Answer "
+    "only with a JSON object {\"allowed\": true or false, \"reason\": one of \"adult\", "
+    "\"violence\", \"illegal_goods\", \"hate\", \"self_harm\", \"minors\", \"other\", or "
+    "\"\" when allowed}.";
+
+static const char enhance_instruction[] =
+    "You improve prompts for a generator of product advertising videos. Rewrite the user's "
+    "prompt as one vivid, concrete prompt in English: describe the product, the setting, the "
+    "camera movement, the lighting and the mood. Keep the user's intent, product, brand "
+    "names and every stated detail; do not add claims, people or text the user did not ask "
+    "for. The prompt may be in another language (its language tag is given): translate it. "
+    "Answer with the improved prompt only, without quotes or commentary.";
+
+/* The reason codes a verdict may carry; anything else becomes "other". */
+static const char *const reason_codes[] = {"adult",     "violence", "illegal_goods", "hate",
+                                           "self_harm", "minors",   "other"};
+
+/* Finish reasons that mean the answer was stopped for safety (docs/providers.md §2.1). */
+static const char *const safety_finish[] = {"SAFETY",        "BLOCKLIST",
+                                            "PROHIBITED_CONTENT", "SPII",
+                                            "IMAGE_SAFETY",  "IMAGE_PROHIBITED_CONTENT"};
+
+/* Harm categories of safetyRatings and the reason code each one stands for. */
+static const struct {
+    const char *category;
+    const char *reason;
+} category_reasons[] = {
+    {"HARM_CATEGORY_SEXUALLY_EXPLICIT", "adult"},
+    {"HARM_CATEGORY_HATE_SPEECH", "hate"},
+    {"HARM_CATEGORY_HARASSMENT", "hate"},
+    {"HARM_CATEGORY_DEROGATORY", "hate"},
+    {"HARM_CATEGORY_VIOLENCE", "violence"},
+    {"HARM_CATEGORY_SEXUAL", "adult"},
+};
+
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
+static int in_list(const char *s, const char *const *list, size_t n)
+{
+    size_t i;
+    for (i = 0; i < n; i++)
+        if (strcmp(s, list[i]) == 0)
+            return 1;
+    return 0;
+}
+
+/* The reason code for a block, read from safetyRatings (the first MEDIUM or HIGH rating,
+ * or one marked blocked, of a known category); "other" when none says. */
+static const char *reason_from_ratings(const cJSON *ratings)
+{
+    const cJSON *r;
+    size_t i;
+    if (!cJSON_IsArray(ratings))
+        return "other";
+    cJSON_ArrayForEach(r, ratings)
+    {
+        const cJSON *c = cJSON_GetObjectItemCaseSensitive(r, "category");
+        const cJSON *p = cJSON_GetObjectItemCaseSensitive(r, "probability");
+        const cJSON *b = cJSON_GetObjectItemCaseSensitive(r, "blocked");
+        int high = cJSON_IsTrue(b) ||
+                   (cJSON_IsString(p) && (strcmp(p->valuestring, "HIGH") == 0 ||
+                                          strcmp(p->valuestring, "MEDIUM") == 0));
+        if (!high || !cJSON_IsString(c))
+            continue;
+        for (i = 0; i < COUNT(category_reasons); i++)
+            if (strcmp(c->valuestring, category_reasons[i].category) == 0)
+                return category_reasons[i].reason;
+    }
+    return "other";
+}
+
+/* The common settings of a generateContent call, taken from the environment. */
+typedef struct gen_call {
+    char *key;
+    char *secret_header;
+    char *url;
+} gen_call;
+
+static void gen_call_clear(vg_ctx *ctx, gen_call *c)
+{
+    if (c->secret_header) {
+        sodium_memzero(c->secret_header, strlen(c->secret_header));
+        vg__free(ctx, c->secret_header);
+    }
+    if (c->key) {
+        sodium_memzero(c->key, strlen(c->key));
+        vg__free(ctx, c->key);
+    }
+    vg__free(ctx, c->url);
+    memset(c, 0, sizeof *c);
+}
+
+static int gen_call_init(gen_call *c, vg_ctx *ctx)
+{
+    const char *key = getenv("GEMINI_API_KEY"), *base = getenv("VIDGO_GEMINI_BASE_URL");
+    char *base_copy = NULL;
+    size_t n;
+    int rc = VG_OK;
+
+    memset(c, 0, sizeof *c);
+    if (!key || !*key)
+        return vg__fail(ctx, VG_ENO_API_KEY, "gemini: no API key (set GEMINI_API_KEY)");
+    if (!key_ok(key))
+        return vg__fail(ctx, VG_EINVAL, "gemini: the API key has spaces or control characters");
+    if (!base || !*base)
+        base = GEMINI_DEFAULT_BASE_URL;
+    if (strncmp(base, "https://", 8) != 0 && strncmp(base, "http://", 7) != 0)
+        return vg__fail(ctx, VG_ECONFIG, "VIDGO_GEMINI_BASE_URL must start with https://");
+    if (!(base_copy = vg__strdup(ctx, base)))
+        return vg__fail(ctx, VG_ENOMEM, "out of memory");
+    for (n = strlen(base_copy); n > 0 && base_copy[n - 1] == '/'; n--)
+        base_copy[n - 1] = '\0';
+    c->key = vg__strdup(ctx, key);
+    c->secret_header = join(ctx, GEMINI_KEY_HEADER, key, "", "");
+    c->url = join(ctx, base_copy, "/v1beta/models/", GEMINI_TEXT_MODEL, ":generateContent");
+    if (!c->key || !c->secret_header || !c->url) {
+        gen_call_clear(ctx, c);
+        rc = vg__fail(ctx, VG_ENOMEM, "out of memory");
+    }
+    vg__free(ctx, base_copy);
+    return rc;
+}
+
+/* Builds a generateContent body: a system instruction, one user turn holding the text and
+ * an optional inline image, and a generationConfig. Returns NULL when out of memory. The
+ * image part is written as inline_data {mime_type, data} (the snake_case form of Google's
+ * REST examples; the proto's JSON is inlineData/mimeType and both are accepted:
+ * UNCONFIRMED in docs/providers.md). */
+static char *gen_body(const char *instruction, const char *text, const char *image_b64,
+                      const char *image_mime, int json_answer)
+{
+    cJSON *root = cJSON_CreateObject(), *contents, *turn, *parts, *part, *sys, *sparts, *cfg;
+    char *body = NULL;
+
+    if (!root || !(contents = cJSON_AddArrayToObject(root, "contents")) ||
+        !(turn = cJSON_CreateObject()))
+        goto done;
+    cJSON_AddItemToArray(contents, turn);
+    if (!cJSON_AddStringToObject(turn, "role", "user") ||
+        !(parts = cJSON_AddArrayToObject(turn, "parts")) || !(part = cJSON_CreateObject()))
+        goto done;
+    cJSON_AddItemToArray(parts, part);
+    if (!cJSON_AddStringToObject(part, "text", text))
+        goto done;
+    if (image_b64) {
+        cJSON *inline_data;
+        if (!(part = cJSON_CreateObject()))
+            goto done;
+        cJSON_AddItemToArray(parts, part);
+        if (!(inline_data = cJSON_AddObjectToObject(part, "inline_data")) ||
+            !cJSON_AddStringToObject(inline_data, "mime_type", image_mime) ||
+            !cJSON_AddStringToObject(inline_data, "data", image_b64))
+            goto done;
+    }
+    if (!(sys = cJSON_AddObjectToObject(root, "systemInstruction")) ||
+        !(sparts = cJSON_AddArrayToObject(sys, "parts")) || !(part = cJSON_CreateObject()))
+        goto done;
+    cJSON_AddItemToArray(sparts, part);
+    if (!cJSON_AddStringToObject(part, "text", instruction) ||
+        !(cfg = cJSON_AddObjectToObject(root, "generationConfig")) ||
+        !cJSON_AddNumberToObject(cfg, "temperature", json_answer ? 0.0 : 0.7))
+        goto done;
+    /* responseMimeType is in docs/providers.md §2.1; responseSchema is not (UNCONFIRMED
+     * there), so the verdict's shape is asked for in the instruction instead. */
+    if (json_answer && !cJSON_AddStringToObject(cfg, "responseMimeType", "application/json"))
+        goto done;
+    body = cJSON_PrintUnformatted(root);
+done:
+    cJSON_Delete(root);
+    return body;
+}
+
+/* POSTs body to generateContent and parses the answer into *out_root (the caller deletes
+ * it). Failures are recorded on ctx with the provider's message, the key redacted. */
+static int gen_send(cJSON **out_root, vg_ctx *ctx, const char *body, const char *what)
+{
+    vg__http_options options = {0};
+    vg__http_client *http = NULL;
+    vg__http_request req = {0};
+    vg__http_response resp = {0};
+    gen_call call;
+    char errbuf[512];
+    int rc;
+
+    *out_root = NULL;
+    if ((rc = gen_call_init(&call, ctx)) != VG_OK)
+        return rc;
+    /* A client per call: nothing is shared between threads. */
+    options.provider = "gemini";
+    if ((rc = vg__http_client_new(&http, ctx, &options)) != VG_OK)
+        goto done;
+    vg__log(ctx, VG_LOG_DEBUG, "gemini: %s with %s", what, GEMINI_TEXT_MODEL);
+    req.method = "POST";
+    req.url = call.url;
+    req.secret_header = call.secret_header;
+    req.body = body;
+    req.body_len = strlen(body);
+    rc = vg__http_send(&resp, http, &req);
+    if (rc != VG_OK) {
+        rc = describe_failure(call.key, rc, &resp, errbuf, sizeof errbuf);
+        vg__fail(ctx, rc, "%s", errbuf);
+        goto done;
+    }
+    if (!resp.body || !(*out_root = cJSON_ParseWithLength(resp.body, resp.body_len)) ||
+        !cJSON_IsObject(*out_root)) {
+        cJSON_Delete(*out_root);
+        *out_root = NULL;
+        rc = vg__fail(ctx, VG_EPROVIDER_RESPONSE, "gemini: the %s response is not JSON", what);
+    }
+done:
+    vg__http_response_free(&resp);
+    vg__http_client_free(http);
+    gen_call_clear(ctx, &call);
+    return rc;
+}
+
+/* The text of the first candidate, its parts joined, into a new string (NULL when it has
+ * none or out of memory). */
+static char *candidate_text(vg_ctx *ctx, const cJSON *candidate)
+{
+    const cJSON *content = cJSON_GetObjectItemCaseSensitive(candidate, "content");
+    const cJSON *parts = cJSON_GetObjectItemCaseSensitive(content, "parts"), *p;
+    size_t n = 0;
+    char *s;
+
+    if (!cJSON_IsArray(parts))
+        return NULL;
+    cJSON_ArrayForEach(p, parts)
+    {
+        const cJSON *t = cJSON_GetObjectItemCaseSensitive(p, "text");
+        if (cJSON_IsString(t))
+            n += strlen(t->valuestring);
+    }
+    if (!(s = vg__alloc(ctx, n + 1)))
+        return NULL;
+    n = 0;
+    cJSON_ArrayForEach(p, parts)
+    {
+        const cJSON *t = cJSON_GetObjectItemCaseSensitive(p, "text");
+        size_t len;
+        if (!cJSON_IsString(t))
+            continue;
+        len = strlen(t->valuestring);
+        memcpy(s + n, t->valuestring, len);
+        n += len;
+    }
+    s[n] = '\0';
+    return s;
+}
+
+/* The first candidate of an answer, or NULL. */
+static const cJSON *first_candidate(const cJSON *root)
+{
+    const cJSON *candidates = cJSON_GetObjectItemCaseSensitive(root, "candidates");
+    const cJSON *c = cJSON_IsArray(candidates) ? cJSON_GetArrayItem(candidates, 0) : NULL;
+    return cJSON_IsObject(c) ? c : NULL;
+}
+
+/* A block by Gemini itself: promptFeedback.blockReason, or a safety finishReason on the
+ * first candidate. Returns 1 and fills out when there is one. */
+static int provider_block(vg__moderation *out, const cJSON *root)
+{
+    const cJSON *fb = cJSON_GetObjectItemCaseSensitive(root, "promptFeedback");
+    const cJSON *br = cJSON_GetObjectItemCaseSensitive(fb, "blockReason");
+    const cJSON *c = first_candidate(root), *fr;
+
+    if (cJSON_IsString(br) && strcmp(br->valuestring, "BLOCKED_REASON_UNSPECIFIED") != 0) {
+        out->blocked = 1;
+        snprintf(out->reason, sizeof out->reason, "%s",
+                 reason_from_ratings(cJSON_GetObjectItemCaseSensitive(fb, "safetyRatings")));
+        snprintf(out->detail, sizeof out->detail, "gemini blocked the prompt: blockReason %.64s",
+                 br->valuestring);
+        return 1;
+    }
+    fr = c ? cJSON_GetObjectItemCaseSensitive(c, "finishReason") : NULL;
+    if (cJSON_IsString(fr) && in_list(fr->valuestring, safety_finish, COUNT(safety_finish))) {
+        out->blocked = 1;
+        snprintf(out->reason, sizeof out->reason, "%s",
+                 reason_from_ratings(cJSON_GetObjectItemCaseSensitive(c, "safetyRatings")));
+        snprintf(out->detail, sizeof out->detail,
+                 "gemini stopped the answer: finishReason %.64s", fr->valuestring);
+        return 1;
+    }
+    return 0;
+}
+
+/* Reads the model's JSON verdict {"allowed": bool, "reason": code} from the first candidate. */
+static int read_verdict(vg__moderation *out, vg_ctx *ctx, const cJSON *root)
+{
+    const cJSON *c = first_candidate(root), *allowed, *reason;
+    char *text = c ? candidate_text(ctx, c) : NULL;
+    cJSON *verdict = text ? cJSON_Parse(text) : NULL;
+    int rc = VG_OK;
+
+    allowed = cJSON_GetObjectItemCaseSensitive(verdict, "allowed");
+    reason = cJSON_GetObjectItemCaseSensitive(verdict, "reason");
+    if (!cJSON_IsBool(allowed)) {
+        rc = vg__fail(ctx, VG_EPROVIDER_RESPONSE,
+                      "gemini: the moderation answer holds no JSON verdict");
+        goto done;
+    }
+    if (cJSON_IsTrue(allowed)) {
+        out->blocked = 0;
+        out->reason[0] = '\0';
+        snprintf(out->detail, sizeof out->detail, "gemini: allowed");
+        goto done;
+    }
+    out->blocked = 1;
+    snprintf(out->reason, sizeof out->reason, "%s",
+             cJSON_IsString(reason) &&
+                     in_list(reason->valuestring, reason_codes, COUNT(reason_codes))
+                 ? reason->valuestring
+                 : "other");
+    snprintf(out->detail, sizeof out->detail, "gemini's verdict: not allowed (%.64s)",
+             cJSON_IsString(reason) ? reason->valuestring : "no reason");
+done:
+    cJSON_Delete(verdict);
+    vg__free(ctx, text);
+    return rc;
+}
+
+/* A MIME type fit for JSON and the API: type/subtype of printable ASCII, no spaces. */
+static int mime_ok(const char *mime)
+{
+    const char *p;
+    size_t n = strlen(mime);
+    if (n == 0 || n > 100 || !strchr(mime, '/'))
+        return 0;
+    for (p = mime; *p; p++)
+        if (*p <= ' ' || *p > '~' || *p == '"' || *p == '\\')
+            return 0;
+    return 1;
+}
+
+int vg__gemini_moderate(vg__moderation *out, vg_ctx *ctx, const char *prompt,
+                        const unsigned char *image, size_t image_len, const char *image_mime)
+{
+    vg__moderation m = {0};
+    char *b64 = NULL, *body = NULL;
+    cJSON *root = NULL;
+    int rc;
+
+    if (!out || !ctx || !prompt)
+        return vg__fail(ctx, VG_EINVAL, "vg__gemini_moderate: out, ctx or prompt is NULL");
+    if (!vg__utf8_valid(prompt))
+        return vg__fail(ctx, VG_EINVAL, "gemini: the prompt is not UTF-8");
+    if (image && (image_len == 0 || !image_mime || !mime_ok(image_mime)))
+        return vg__fail(ctx, VG_EINVAL, "gemini: an image needs bytes and a MIME type");
+    if (image) {
+        size_t n = sodium_base64_ENCODED_LEN(image_len, sodium_base64_VARIANT_ORIGINAL);
+        if (!(b64 = vg__alloc(ctx, n))) {
+            rc = vg__fail(ctx, VG_ENOMEM, "out of memory");
+            goto done;
+        }
+        sodium_bin2base64(b64, n, image, image_len, sodium_base64_VARIANT_ORIGINAL);
+    }
+    if (!(body = gen_body(moderation_instruction, prompt, b64, image_mime, 1))) {
+        rc = vg__fail(ctx, VG_ENOMEM, "out of memory");
+        goto done;
+    }
+    if ((rc = gen_send(&root, ctx, body, "moderation")) != VG_OK)
+        goto done;
+    if (!provider_block(&m, root)) {
+        if (!first_candidate(root)) {
+            rc = vg__fail(ctx, VG_EPROVIDER_RESPONSE,
+                          "gemini: the moderation answer has no candidates");
+            goto done;
+        }
+        if ((rc = read_verdict(&m, ctx, root)) != VG_OK)
+            goto done;
+    }
+    if (m.blocked)
+        vg__log(ctx, VG_LOG_INFO, "gemini: moderation blocked (%s): %s", m.reason, m.detail);
+    *out = m;
+done:
+    cJSON_Delete(root);
+    cJSON_free(body);
+    vg__free(ctx, b64);
+    return rc;
+}
+
+/* A language tag as given to the model: letters, digits and '-', at most 35 characters. */
+static int lang_ok(const char *lang)
+{
+    const char *p;
+    if (!*lang || strlen(lang) > 35)
+        return 0;
+    for (p = lang; *p; p++)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+              (*p >= '0' && *p <= '9') || *p == '-' || *p == '_'))
+            return 0;
+    return 1;
+}
+
+static int is_space(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
+
+int vg__gemini_enhance(char *out, size_t size, vg_ctx *ctx, const char *prompt,
+                       const char *lang)
+{
+    char *text = NULL, *body = NULL, *start;
+    const cJSON *c;
+    cJSON *root = NULL;
+    size_t n, len;
+    int rc;
+
+    if (!out || size == 0 || !ctx || !prompt)
+        return vg__fail(ctx, VG_EINVAL, "vg__gemini_enhance: out, size, ctx or prompt missing");
+    out[0] = '\0';
+    if (!lang)
+        lang = "und";
+    if (!*prompt || !vg__utf8_valid(prompt))
+        return vg__fail(ctx, VG_EINVAL, "gemini: the prompt is empty or not UTF-8");
+    if (!lang_ok(lang))
+        return vg__fail(ctx, VG_EINVAL, "gemini: \"%.40s\" is not a language tag", lang);
+    n = strlen(prompt) + strlen(lang) + 64;
+    if (!(text = vg__alloc(ctx, n))) {
+        rc = vg__fail(ctx, VG_ENOMEM, "out of memory");
+        goto done;
+    }
+    snprintf(text, n, "Language: %s\nPrompt: %s", lang, prompt);
+    if (!(body = gen_body(enhance_instruction, text, NULL, NULL, 0))) {
+        rc = vg__fail(ctx, VG_ENOMEM, "out of memory");
+        goto done;
+    }
+    vg__free(ctx, text);
+    text = NULL;
+    if ((rc = gen_send(&root, ctx, body, "enhancement")) != VG_OK)
+        goto done;
+    {
+        vg__moderation m = {0};
+        if (provider_block(&m, root)) {
+            rc = vg__fail(ctx, VG_EPROVIDER_RESPONSE, "gemini: no enhancement: %s", m.detail);
+            goto done;
+        }
+    }
+    c = first_candidate(root);
+    if (!c || !(text = candidate_text(ctx, c))) {
+        rc = vg__fail(ctx, VG_EPROVIDER_RESPONSE,
+                      "gemini: the enhancement answer has no candidate text");
+        goto done;
+    }
+    for (start = text; is_space(*start); start++)
+        ;
+    for (len = strlen(start); len > 0 && is_space(start[len - 1]); len--)
+        ;
+    if (len == 0) {
+        rc = vg__fail(ctx, VG_EPROVIDER_RESPONSE, "gemini: the enhanced prompt is empty");
+        goto done;
+    }
+    if (len >= size) {
+        rc = vg__fail(ctx, VG_EBUFSIZE, "gemini: the enhanced prompt needs %zu bytes, %zu given",
+                      len + 1, size);
+        goto done;
+    }
+    memcpy(out, start, len);
+    out[len] = '\0';
+    rc = VG_OK;
+done:
+    cJSON_Delete(root);
+    cJSON_free(body);
+    vg__free(ctx, text);
     return rc;
 }

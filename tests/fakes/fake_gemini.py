@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: MIT
-"""A loopback fake of Gemini's batchEmbedContents (docs/providers.md §2.2, §2.3).
+"""A loopback fake of Gemini's batchEmbedContents and generateContent (docs/providers.md
+§2.1-§2.3).
 
 It checks what the real API checks (POST, the path, the x-goog-api-key header, the JSON body's
 shape and types, each request's model equal to the URL's, taskType, outputDimensionality) and
@@ -12,9 +13,22 @@ RESOURCE_EXHAUSTED with Retry-After: 1, always), "flaky" (500 INTERNAL on the fi
 OK), "malformed" (a truncated JSON body), "wrong_count" (one embedding too few),
 "wrong_dimension" (vectors one value short).
 
+generateContent (moderation when generationConfig.responseMimeType is "application/json",
+enhancement otherwise) checks contents[].parts[] (a text, and optionally inline_data
+{mime_type, data} whose base64 must decode; the bytes are kept in FakeGemini.images),
+systemInstruction and generationConfig, and answers by rules on the prompt text: "knife
+attack" gives the verdict {"allowed": false, "reason": "violence"}, "trigger-block" a
+promptFeedback.blockReason SAFETY with no candidates, "trigger-finish" a candidate with
+finishReason SAFETY and no content, "trigger-odd-reason" a verdict with an unknown reason,
+anything else allowed; enhancement answers "Enhanced: <prompt>" split over two parts and
+padded with white space. Extra modes for it: "empty" (a candidate with no text),
+"bad_verdict" (a verdict that is not JSON).
+
 Run alone: python3 fake_gemini.py --key KEY [--mode MODE] (prints the base URL).
 """
 import argparse
+import base64
+import binascii
 import hashlib
 import json
 import math
@@ -22,7 +36,7 @@ import re
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-PATH_RE = re.compile(r"^/v1beta/models/([A-Za-z0-9._-]+):batchEmbedContents$")
+PATH_RE = re.compile(r"^/v1beta/models/([A-Za-z0-9._-]+):(batchEmbedContents|generateContent)$")
 TASK_TYPES = {"TASK_TYPE_UNSPECIFIED", "RETRIEVAL_QUERY", "RETRIEVAL_DOCUMENT",
               "SEMANTIC_SIMILARITY", "CLASSIFICATION", "CLUSTERING", "QUESTION_ANSWERING",
               "FACT_VERIFICATION", "CODE_RETRIEVAL_QUERY"}
@@ -61,6 +75,7 @@ class FakeGemini:
         self.mode = mode
         self.requests = []     # every request seen: method, path, headers, json
         self.violations = []   # what a real server would have refused
+        self.images = []       # (mime_type, bytes) of every inline image received
         self.lock = threading.Lock()
         fake = self
 
@@ -144,7 +159,10 @@ class FakeGemini:
         ctype = h.headers.get("Content-Type", "")
         if not ctype.startswith("application/json"):
             return self._refuse(h, "Content-Type is %r, not application/json" % ctype)
-        problem, dims = self._check_body(body, "models/" + m.group(1))
+        if m.group(2) == "generateContent":
+            problem = self._check_generate(body)
+        else:
+            problem, dims = self._check_body(body, "models/" + m.group(1))
         if problem:
             return self._refuse(h, problem)
 
@@ -162,6 +180,8 @@ class FakeGemini:
                               [("Retry-After", "1")])
         if mode == "flaky" and calls == 1:
             return self._send(h, 500, error_body(500, "INTERNAL", "An internal error has occurred."))
+        if m.group(2) == "generateContent":
+            return self._generate(h, body, mode)
         texts = [r["content"]["parts"][0]["text"] for r in body["requests"]]
         embeddings = [{"values": vector_for(t, d)} for t, d in zip(texts, dims)]
         if mode == "wrong_count":
@@ -172,6 +192,113 @@ class FakeGemini:
         if mode == "malformed":
             out = out[: len(out) // 2]
         self._send(h, 200, out)
+
+    def _generate(self, h, body, mode):
+        parts = body["contents"][0]["parts"]
+        text = "".join(p.get("text", "") for p in parts)
+        for p in parts:
+            if "inline_data" in p:
+                with self.lock:
+                    self.images.append((p["inline_data"]["mime_type"],
+                                        base64.b64decode(p["inline_data"]["data"],
+                                                         validate=True)))
+        moderation = body.get("generationConfig", {}).get("responseMimeType") == \
+            "application/json"
+        ratings = [{"category": "HARM_CATEGORY_DANGEROUS_CONTENT", "probability": "NEGLIGIBLE"}]
+        if "trigger-block" in text:
+            out = {"promptFeedback": {"blockReason": "SAFETY", "safetyRatings": [
+                {"category": "HARM_CATEGORY_SEXUALLY_EXPLICIT", "probability": "HIGH"}]}}
+        elif "trigger-finish" in text:
+            out = {"candidates": [{"finishReason": "SAFETY", "index": 0, "safetyRatings": [
+                {"category": "HARM_CATEGORY_HATE_SPEECH", "probability": "MEDIUM"}]}]}
+        else:
+            if moderation:
+                if "knife attack" in text:
+                    verdict = {"allowed": False, "reason": "violence"}
+                elif "trigger-odd-reason" in text:
+                    verdict = {"allowed": False, "reason": "spooky"}
+                else:
+                    verdict = {"allowed": True, "reason": ""}
+                answer = [{"text": json.dumps(verdict)}]
+                if mode == "bad_verdict":
+                    answer = [{"text": "I think it is fine."}]
+            else:
+                prompt = text.split("Prompt: ", 1)[1] if "Prompt: " in text else text
+                answer = [{"text": "\n  Enhanced: "}, {"text": prompt + " \n"}]
+            if mode == "empty":
+                answer = [{"text": "  "}]
+            out = {"candidates": [{"content": {"role": "model", "parts": answer},
+                                   "finishReason": "STOP", "index": 0,
+                                   "safetyRatings": ratings}]}
+        out.update({"usageMetadata": {"promptTokenCount": 10, "candidatesTokenCount": 5,
+                                      "totalTokenCount": 15},
+                    "modelVersion": "fake", "responseId": "r1"})
+        raw = json.dumps(out).encode()
+        if mode == "malformed":
+            raw = raw[: len(raw) // 2]
+        self._send(h, 200, raw)
+
+    @staticmethod
+    def _check_generate(body):
+        """Returns a problem with a generateContent body, or None."""
+        if not isinstance(body, dict):
+            return "the body is not a JSON object"
+        extra = set(body) - {"contents", "systemInstruction", "generationConfig",
+                             "safetySettings"}
+        if extra:
+            return "unknown fields %s" % sorted(extra)
+        contents = body.get("contents")
+        if not isinstance(contents, list) or not contents:
+            return "contents must be a non-empty array"
+        for i, c in enumerate(contents):
+            if not isinstance(c, dict) or c.get("role", "user") not in ("user", "model"):
+                return "contents[%d] is not a user or model turn" % i
+            parts = c.get("parts")
+            if not isinstance(parts, list) or not parts:
+                return "contents[%d].parts must be a non-empty array" % i
+            for j, p in enumerate(parts):
+                if not isinstance(p, dict) or len(p) != 1:
+                    return "contents[%d].parts[%d] must hold exactly one field" % (i, j)
+                if "text" in p:
+                    if not isinstance(p["text"], str):
+                        return "contents[%d].parts[%d].text is not a string" % (i, j)
+                elif "inline_data" in p:
+                    d = p["inline_data"]
+                    if (not isinstance(d, dict) or set(d) != {"mime_type", "data"}
+                            or not isinstance(d["mime_type"], str)
+                            or "/" not in d["mime_type"] or not isinstance(d["data"], str)):
+                        return "contents[%d].parts[%d].inline_data needs mime_type, data" % (i, j)
+                    try:
+                        base64.b64decode(d["data"], validate=True)
+                    except (binascii.Error, ValueError):
+                        return "contents[%d].parts[%d].inline_data.data is not base64" % (i, j)
+                else:
+                    return "contents[%d].parts[%d]: unknown part %s" % (i, j, sorted(p))
+        si = body.get("systemInstruction")
+        if si is not None:
+            sparts = si.get("parts") if isinstance(si, dict) else None
+            if (not isinstance(sparts, list) or not sparts
+                    or not all(isinstance(p, dict) and isinstance(p.get("text"), str)
+                               for p in sparts)):
+                return "systemInstruction.parts must hold texts"
+        cfg = body.get("generationConfig")
+        if cfg is not None:
+            if not isinstance(cfg, dict):
+                return "generationConfig is not an object"
+            extra = set(cfg) - {"temperature", "topP", "topK", "maxOutputTokens",
+                                "candidateCount", "stopSequences", "responseMimeType",
+                                "responseSchema"}
+            if extra:
+                return "generationConfig: unknown fields %s" % sorted(extra)
+            for k in ("temperature", "topP"):
+                v = cfg.get(k, 0.0)
+                if not isinstance(v, (int, float)) or isinstance(v, bool):
+                    return "generationConfig.%s is not a number" % k
+            mime = cfg.get("responseMimeType")
+            if mime is not None and mime not in ("text/plain", "application/json",
+                                                 "text/x.enum"):
+                return "generationConfig.responseMimeType %r is not supported" % mime
+        return None
 
     @staticmethod
     def _check_body(body, resource):

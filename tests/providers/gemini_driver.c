@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* A driver for the Gemini tests: makes the Gemini embedder (key from $GEMINI_API_KEY, base
- * URL from $VIDGO_GEMINI_BASE_URL) and embeds prompts, or runs a cache put and lookup. */
+ * URL from $VIDGO_GEMINI_BASE_URL) and embeds prompts, or runs a cache put and lookup; or
+ * moderates or enhances a prompt through the internal generateContent calls. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,19 +9,134 @@
 #include <unistd.h>
 
 #include "core/internal.h"
+#include "providers/gemini.h"
 
 static const char usage[] =
     "usage: gemini_driver [--debug] [--model M] [--dimension N] embed PROMPT...\n"
     "       gemini_driver [--debug] [--model M] [--dimension N] repeat COUNT\n"
     "       gemini_driver [--debug] cache PUT_PROMPT LOOKUP_PROMPT\n"
+    "       gemini_driver [--debug] moderate TEXT [--image FILE --mime M]\n"
+    "       gemini_driver [--debug] enhance TEXT --lang L\n"
     "Prints the status name (and the message on failure), then for embed and repeat one\n"
     "line per vector: its index, its L2 norm and its values; for cache the match and the\n"
-    "similarity. Log lines go to stderr.\n";
+    "similarity; moderate and enhance print one JSON object instead. Log lines go to\n"
+    "stderr.\n";
 
 static void log_line(vg_log_level level, const char *message, void *payload)
 {
     (void)payload;
     fprintf(stderr, "log %d: %s\n", (int)level, message);
+}
+
+/* Prints s as a JSON string. */
+static void put_json(const char *s)
+{
+    const unsigned char *p;
+    putchar('"');
+    for (p = (const unsigned char *)s; *p; p++) {
+        if (*p == '"' || *p == '\\')
+            printf("\\%c", *p);
+        else if (*p < 0x20)
+            printf("\\u%04x", *p);
+        else
+            putchar(*p);
+    }
+    putchar('"');
+}
+
+static void put_failure(vg_ctx *ctx, int rc)
+{
+    printf("{\"status\":");
+    put_json(vg_error_name(rc));
+    printf(",\"message\":");
+    put_json(vg_ctx_errmsg(ctx));
+    printf("}\n");
+}
+
+static unsigned char *read_all(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    unsigned char *buf = NULL;
+    long n;
+    if (!f)
+        return NULL;
+    if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0 &&
+        (buf = malloc((size_t)n + 1)) != NULL) {
+        *len = fread(buf, 1, (size_t)n, f);
+        if (*len != (size_t)n) {
+            free(buf);
+            buf = NULL;
+        }
+    }
+    fclose(f);
+    return buf;
+}
+
+/* moderate TEXT [--image FILE --mime M] */
+static int run_moderate(vg_ctx *ctx, int argc, char **argv)
+{
+    vg__moderation m;
+    const char *file = NULL, *mime = NULL;
+    unsigned char *image = NULL;
+    size_t image_len = 0;
+    int i, rc;
+
+    for (i = 1; i + 1 < argc; i += 2) {
+        if (strcmp(argv[i], "--image") == 0)
+            file = argv[i + 1];
+        else if (strcmp(argv[i], "--mime") == 0)
+            mime = argv[i + 1];
+        else
+            break;
+    }
+    if (i != argc || (file && !(image = read_all(file, &image_len)))) {
+        fputs(usage, stderr);
+        return VG_EINVAL;
+    }
+    rc = vg__gemini_moderate(&m, ctx, argv[0], image, image_len, mime);
+    if (rc == VG_OK) {
+        printf("{\"status\":\"VG_OK\",\"blocked\":%s,\"reason\":", m.blocked ? "true" : "false");
+        put_json(m.reason);
+        printf(",\"detail\":");
+        put_json(m.detail);
+        printf("}\n");
+    } else {
+        put_failure(ctx, rc);
+    }
+    free(image);
+    return rc;
+}
+
+/* enhance TEXT --lang L [--size N] */
+static int run_enhance(vg_ctx *ctx, int argc, char **argv)
+{
+    const char *lang = NULL;
+    size_t size = 4096;
+    char *out;
+    int i, rc;
+
+    for (i = 1; i + 1 < argc; i += 2) {
+        if (strcmp(argv[i], "--lang") == 0)
+            lang = argv[i + 1];
+        else if (strcmp(argv[i], "--size") == 0)
+            size = (size_t)atoi(argv[i + 1]);
+        else
+            break;
+    }
+    if (i != argc || size == 0 || !(out = malloc(size))) {
+        fputs(usage, stderr);
+        return VG_EINVAL;
+    }
+    rc = vg__gemini_enhance(out, size, ctx, argv[0], lang);
+    if (rc == VG_OK) {
+        printf("{\"status\":\"VG_OK\",\"text\":");
+        put_json(out);
+        printf("}\n");
+    } else {
+        put_failure(ctx, rc);
+    }
+    free(out);
+    return rc;
 }
 
 static int run_embed(vg_embedder *e, const char *const *prompts, size_t count)
@@ -131,6 +247,14 @@ int main(int argc, char **argv)
     rc = vg_open(&ctx, &config);
     if (rc != VG_OK) {
         printf("%s: %s\n", vg_error_name(rc), vg_error_last());
+        goto done;
+    }
+    if (strcmp(argv[i], "moderate") == 0) {
+        rc = run_moderate(ctx, argc - i - 1, argv + i + 1);
+        goto done;
+    }
+    if (strcmp(argv[i], "enhance") == 0) {
+        rc = run_enhance(ctx, argc - i - 1, argv + i + 1);
         goto done;
     }
     rc = vg_embedder_gemini(&e, ctx, NULL, model, dimension);

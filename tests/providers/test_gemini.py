@@ -3,6 +3,7 @@
 batchEmbedContents (tests/fakes/fake_gemini.py), through the gemini_driver
 ($VIDGO_GEMINI_DRIVER): the exact request, batching, every fault with its vg_status, the key
 never shown, and the similarity cache end to end."""
+import json
 import math
 import os
 import subprocess
@@ -165,3 +166,144 @@ def test_cosine_of_the_fake_vectors_is_high_for_the_near_duplicate():
     b = normalised(vector_for("red sports car driving along the sunny beach at sunset", 768))
     assert sum(x * y for x, y in zip(a, b)) >= 0.85
     assert math.isclose(sum(x * x for x in a), 1.0)
+
+
+# ---- generateContent: moderation and enhancement (vg__gemini_moderate, vg__gemini_enhance)
+
+GEN_PATH = "/v1beta/models/gemini-2.5-flash:generateContent"
+
+
+def answer(p):
+    """The driver's one JSON line."""
+    assert p.stdout, p.stderr
+    return json.loads(p.stdout.splitlines()[0])
+
+
+def test_moderate_allowed_prompt_sends_the_documented_request(fake):
+    p = run_driver(fake, "moderate", "a blue water bottle on a desk")
+    a = answer(p)
+    assert a == {"status": "VG_OK", "blocked": False, "reason": "", "detail": "gemini: allowed"}
+    assert fake.violations == []
+    assert len(fake.requests) == 1
+    r = fake.requests[0]
+    assert r["method"] == "POST"
+    assert r["path"] == GEN_PATH
+    assert r["headers"]["x-goog-api-key"] == KEY
+    assert r["headers"]["content-type"].startswith("application/json")
+    body = r["json"]
+    assert body["contents"] == [{"role": "user",
+                                 "parts": [{"text": "a blue water bottle on a desk"}]}]
+    assert "JSON" in body["systemInstruction"]["parts"][0]["text"]
+    assert body["generationConfig"]["responseMimeType"] == "application/json"
+    assert fake.images == []
+
+
+def test_moderate_verdict_not_allowed_gives_its_reason(fake):
+    a = answer(run_driver(fake, "moderate", "a knife attack in a kitchen"))
+    assert a["status"] == "VG_OK"
+    assert a["blocked"] is True and a["reason"] == "violence"
+
+
+def test_moderate_unknown_verdict_reason_becomes_other(fake):
+    a = answer(run_driver(fake, "moderate", "trigger-odd-reason"))
+    assert a["blocked"] is True and a["reason"] == "other"
+
+
+def test_moderate_prompt_feedback_block_reason_blocks(fake):
+    a = answer(run_driver(fake, "moderate", "trigger-block please"))
+    assert a["status"] == "VG_OK"
+    assert a["blocked"] is True
+    assert a["reason"] == "adult"  # from the HIGH SEXUALLY_EXPLICIT rating
+    assert "blockReason SAFETY" in a["detail"]
+
+
+def test_moderate_finish_reason_safety_blocks(fake):
+    a = answer(run_driver(fake, "moderate", "trigger-finish please"))
+    assert a["status"] == "VG_OK"
+    assert a["blocked"] is True
+    assert a["reason"] == "hate"  # from the MEDIUM HATE_SPEECH rating
+    assert "finishReason SAFETY" in a["detail"]
+
+
+def test_moderate_sends_the_image_inline_as_base64(fake, tmp_path):
+    data = bytes(range(256)) * 3 + b"\x89PNG tail"
+    f = tmp_path / "product.png"
+    f.write_bytes(data)
+    a = answer(run_driver(fake, "moderate", "a product shot", "--image", str(f),
+                          "--mime", "image/png"))
+    assert a["status"] == "VG_OK" and a["blocked"] is False
+    assert fake.violations == []
+    assert fake.images == [("image/png", data)]
+    parts = fake.requests[0]["json"]["contents"][0]["parts"]
+    assert parts[0] == {"text": "a product shot"}
+    assert parts[1]["inline_data"]["mime_type"] == "image/png"
+
+
+def test_enhance_returns_the_trimmed_joined_text(fake):
+    a = answer(run_driver(fake, "enhance", "一個藍色水壺", "--lang", "zh-TW"))
+    assert a == {"status": "VG_OK", "text": "Enhanced: 一個藍色水壺"}
+    assert fake.violations == []
+    body = fake.requests[0]["json"]
+    assert fake.requests[0]["path"] == GEN_PATH
+    text = body["contents"][0]["parts"][0]["text"]
+    assert "zh-TW" in text and "一個藍色水壺" in text
+    sys_text = body["systemInstruction"]["parts"][0]["text"]
+    assert "English" in sys_text and "intent" in sys_text
+    assert "responseMimeType" not in body.get("generationConfig", {})
+
+
+def test_enhance_too_small_buffer_is_vg_ebufsize(fake):
+    a = answer(run_driver(fake, "enhance", "a red car", "--lang", "en", "--size", "8"))
+    assert a["status"] == "VG_EBUFSIZE"
+
+
+def test_enhance_blocked_prompt_is_vg_eprovider_response(fake):
+    a = answer(run_driver(fake, "enhance", "trigger-block", "--lang", "en"))
+    assert a["status"] == "VG_EPROVIDER_RESPONSE"
+
+
+@pytest.mark.parametrize("mode, expected", [
+    ("unauthorized", "VG_EPROVIDER_AUTH"),
+    ("api_key_invalid", "VG_EPROVIDER_AUTH"),
+    ("rate_limited", "VG_EPROVIDER_RATE"),
+    ("malformed", "VG_EPROVIDER_RESPONSE"),
+    ("bad_verdict", "VG_EPROVIDER_RESPONSE"),
+])
+def test_moderate_fault_gives_its_status(fake, mode, expected):
+    fake.mode = mode
+    a = answer(run_driver(fake, "moderate", "a bottle"))
+    assert a["status"] == expected, a
+    assert fake.violations == []
+
+
+@pytest.mark.parametrize("mode, expected", [
+    ("unauthorized", "VG_EPROVIDER_AUTH"),
+    ("rate_limited", "VG_EPROVIDER_RATE"),
+    ("malformed", "VG_EPROVIDER_RESPONSE"),
+    ("empty", "VG_EPROVIDER_RESPONSE"),
+])
+def test_enhance_fault_gives_its_status(fake, mode, expected):
+    fake.mode = mode
+    a = answer(run_driver(fake, "enhance", "a bottle", "--lang", "en"))
+    assert a["status"] == expected, a
+
+
+def test_moderate_wrong_key_is_auth_and_never_shown(fake):
+    p = run_driver(fake, "moderate", "x", key="AIzaSyWRONG-key")
+    assert answer(p)["status"] == "VG_EPROVIDER_AUTH"
+    assert "AIzaSyWRONG-key" not in p.stdout + p.stderr
+
+
+def test_moderate_without_key_is_vg_eno_api_key(fake):
+    assert answer(run_driver(fake, "moderate", "x", key=None))["status"] == "VG_ENO_API_KEY"
+    assert fake.requests == []
+
+
+def test_key_never_in_debug_output_of_moderate_and_enhance(fake):
+    # run_driver runs at --debug and asserts the key is in neither stdout nor stderr.
+    for args in (("moderate", "a bottle"), ("moderate", "trigger-block"),
+                 ("enhance", "a bottle", "--lang", "en")):
+        p = run_driver(fake, *args)
+        assert "log" in p.stderr  # DEBUG lines were written
+    fake.mode = "api_key_invalid"
+    run_driver(fake, "moderate", "a bottle")
