@@ -14,7 +14,7 @@ import pytest
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fakes"))
 from fake_gemini import FakeGemini, normalised, vector_for  # noqa: E402
 
-KEY = "AIzaSyFAKE-test-key_0123456789abcdefXYZ"
+KEY = "fake-gemini-key_0123456789abcdefXYZ"
 MODEL = "gemini-embedding-001"
 
 
@@ -106,9 +106,9 @@ def test_no_key_is_vg_eno_api_key(fake):
 
 
 def test_wrong_key_is_vg_eprovider_auth(fake):
-    p = run_driver(fake, "embed", "x", key="AIzaSyWRONG-key")
+    p = run_driver(fake, "embed", "x", key="wrong-fake-gemini-key")
     assert status(p) == "VG_EPROVIDER_AUTH", p.stdout
-    assert "AIzaSyWRONG-key" not in p.stdout + p.stderr
+    assert "wrong-fake-gemini-key" not in p.stdout + p.stderr
 
 
 @pytest.mark.parametrize("mode, expected, words", [
@@ -289,9 +289,9 @@ def test_enhance_fault_gives_its_status(fake, mode, expected):
 
 
 def test_moderate_wrong_key_is_auth_and_never_shown(fake):
-    p = run_driver(fake, "moderate", "x", key="AIzaSyWRONG-key")
+    p = run_driver(fake, "moderate", "x", key="wrong-fake-gemini-key")
     assert answer(p)["status"] == "VG_EPROVIDER_AUTH"
-    assert "AIzaSyWRONG-key" not in p.stdout + p.stderr
+    assert "wrong-fake-gemini-key" not in p.stdout + p.stderr
 
 
 def test_moderate_without_key_is_vg_eno_api_key(fake):
