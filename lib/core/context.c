@@ -7,6 +7,7 @@
 #include "internal.h"
 #include "i18n.h"
 #include "../email/email_internal.h"
+#include "../providers/http.h"
 #include "../store/store.h"
 
 static int config_check(const vg_config *config)
@@ -59,6 +60,8 @@ static void ctx_free(vg_ctx *ctx)
 
     vg__store_close(ctx);
     vg__mailer_close(ctx);
+    vg__provider_clients_free(ctx);
+    pthread_mutex_destroy(&ctx->providers_lock);
     sodium_memzero(ctx->secret, sizeof ctx->secret);
     pthread_cond_destroy(&ctx->pool.available);
     pthread_mutex_destroy(&ctx->pool.lock);
@@ -116,6 +119,7 @@ int vg_open(vg_ctx **out, const vg_config *config)
         ctx->pwhash_opslimit = crypto_pwhash_OPSLIMIT_INTERACTIVE;
     if (ctx->pwhash_memlimit == 0)
         ctx->pwhash_memlimit = crypto_pwhash_MEMLIMIT_INTERACTIVE;
+    pthread_mutex_init(&ctx->providers_lock, NULL);
     pthread_mutex_init(&ctx->hash_gate.lock, NULL);
     pthread_cond_init(&ctx->hash_gate.free, NULL);
     pthread_mutex_init(&ctx->err_lock, NULL);

@@ -69,6 +69,9 @@ struct vg_ctx {
         char dummy_hash[128];  /* verified against for unknown addresses; "" until made */
     } hash_gate;
     struct vg__mailer *mailer;     /* lib/email/mailer.c */
+    pthread_mutex_t providers_lock;
+    struct vg__http_client *providers[8]; /* one per provider, made on first use
+                                           * (lib/providers/clients.c) */
 
     pthread_mutex_t err_lock;
     int err_code;

@@ -25,7 +25,7 @@
 typedef struct gemini {
     vg_embedder embedder; /* handed to the caller; payload points back here */
     vg_ctx *ctx;
-    vg__http_client *http;
+    vg__http_client *http;        /* the context's Gemini client (not owned) */
     char *secret_header;  /* "x-goog-api-key: KEY" (wiped on free) */
     char *key;            /* to redact from the provider's messages */
     char *url;            /* {base}/v1beta/models/{model}:batchEmbedContents */
@@ -290,7 +290,6 @@ void vg_embedder_free(vg_embedder *embedder)
     if (!embedder || embedder->embed != gemini_embed)
         return;
     g = embedder->payload;
-    vg__http_client_free(g->http);
     if (g->secret_header) {
         sodium_memzero(g->secret_header, strlen(g->secret_header));
         vg__free(g->ctx, g->secret_header);
@@ -308,7 +307,6 @@ void vg_embedder_free(vg_embedder *embedder)
 int vg_embedder_gemini(vg_embedder **out, vg_ctx *ctx, const char *api_key, const char *model,
                        int dimension)
 {
-    vg__http_options options = {0};
     const char *base = getenv("VIDGO_GEMINI_BASE_URL");
     char *base_copy = NULL;
     gemini *g = NULL;
@@ -358,8 +356,8 @@ int vg_embedder_gemini(vg_embedder **out, vg_ctx *ctx, const char *api_key, cons
         rc = vg__fail(ctx, VG_ENOMEM, "out of memory");
         goto done;
     }
-    options.provider = "gemini";
-    if ((rc = vg__http_client_new(&g->http, ctx, &options)) != VG_OK)
+    /* the context's Gemini client: one set of connections and one breaker per provider */
+    if ((rc = vg__provider_client(&g->http, ctx, "gemini")) != VG_OK)
         goto done;
     g->embedder.version = VG_EMBEDDER_VERSION;
     g->embedder.name = "gemini";
@@ -567,7 +565,6 @@ done:
  * it). Failures are recorded on ctx with the provider's message, the key redacted. */
 static int gen_send(cJSON **out_root, vg_ctx *ctx, const char *body, const char *what)
 {
-    vg__http_options options = {0};
     vg__http_client *http = NULL;
     vg__http_request req = {0};
     vg__http_response resp = {0};
@@ -578,9 +575,7 @@ static int gen_send(cJSON **out_root, vg_ctx *ctx, const char *body, const char 
     *out_root = NULL;
     if ((rc = gen_call_init(&call, ctx)) != VG_OK)
         return rc;
-    /* A client per call: nothing is shared between threads. */
-    options.provider = "gemini";
-    if ((rc = vg__http_client_new(&http, ctx, &options)) != VG_OK)
+    if ((rc = vg__provider_client(&http, ctx, "gemini")) != VG_OK)
         goto done;
     vg__log(ctx, VG_LOG_DEBUG, "gemini: %s with %s", what, GEMINI_TEXT_MODEL);
     req.method = "POST";
@@ -602,7 +597,6 @@ static int gen_send(cJSON **out_root, vg_ctx *ctx, const char *body, const char 
     }
 done:
     vg__http_response_free(&resp);
-    vg__http_client_free(http);
     gen_call_clear(ctx, &call);
     return rc;
 }

@@ -67,6 +67,15 @@ int vg__http_send(vg__http_response *out, vg__http_client *client,
 
 void vg__http_response_free(vg__http_response *response);
 
+/* The context's client of a provider ("gemini", "leonardo", "runway", "goenhance",
+ * "pollo"), made with the default options on first use and kept until the context closes,
+ * so that every call to a provider shares its connections and its circuit breaker
+ * (clients.c). Returns VG_OK, VG_EINVAL (an unknown provider), VG_ENOMEM. */
+int vg__provider_client(vg__http_client **out, vg_ctx *ctx, const char *provider);
+
+/* Frees the context's provider clients (at close). */
+void vg__provider_clients_free(vg_ctx *ctx);
+
 /* Parses a Retry-After value (delta-seconds or an HTTP date, relative to `now`) into
  * seconds; -1 when it is neither. */
 double vg__http_retry_after(const char *value, vg_time now);
