@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "email/email_internal.h"
+#include "driver_store.h"
 
 static const char usage[] =
     "usage: mail_send [options] KIND LANG TO SECRET\n"
@@ -53,7 +54,7 @@ int main(int argc, char **argv)
     static const unsigned char secret[32] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11,
                                              12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22,
                                              23, 24, 25, 26, 27, 28, 29, 30, 31, 32};
-    char dir[] = "/tmp/vg-mail-send-XXXXXX", store[64], cmd[96];
+    char dir[DRIVER_DIR_SIZE];
     vg_config config;
     vg_ctx *ctx = NULL;
     vg__email_kind kind;
@@ -119,25 +120,13 @@ int main(int argc, char **argv)
         return 2;
     }
 
-    if (!mkdtemp(dir)) {
-        perror("mkdtemp");
+    if ((rc = driver_store_open(&ctx, &config, dir)) != VG_OK)
         return 1;
-    }
-    snprintf(store, sizeof store, "%s/store.db", dir);
-    config.store = store;
-    rc = vg_open(&ctx, &config);
-    if (rc == VG_OK) {
-        rc = vg__email_send(ctx, kind, lang, argv[optind + 2], argv[optind + 3]);
-        if (rc == VG_OK)
-            printf("%s\n", vg_error_name(rc));
-        else
-            printf("%s: %s\n", vg_error_name(rc), vg_ctx_errmsg(ctx));
-        vg_close(ctx);
-    } else {
-        printf("%s: %s\n", vg_error_name(rc), vg_error_last());
-    }
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    if (system(cmd) != 0)
-        fprintf(stderr, "could not remove %s\n", dir);
+    rc = vg__email_send(ctx, kind, lang, argv[optind + 2], argv[optind + 3]);
+    if (rc == VG_OK)
+        printf("%s\n", vg_error_name(rc));
+    else
+        printf("%s: %s\n", vg_error_name(rc), vg_ctx_errmsg(ctx));
+    driver_store_close(ctx, dir);
     return rc == VG_OK ? 0 : 1;
 }

@@ -10,6 +10,7 @@
 
 #include "core/internal.h"
 #include "providers/gemini.h"
+#include "driver_store.h"
 
 static const char usage[] =
     "usage: gemini_driver [--debug] [--model M] [--dimension N] embed PROMPT...\n"
@@ -206,7 +207,7 @@ int main(int argc, char **argv)
     static const unsigned char secret[32] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11,
                                              12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22,
                                              23, 24, 25, 26, 27, 28, 29, 30, 31, 32};
-    char dir[] = "/tmp/vg-gemini-XXXXXX", store[64], cmd[96];
+    char dir[DRIVER_DIR_SIZE] = "";
     const char *model = NULL;
     const char **prompts = NULL;
     char (*numbered)[48] = NULL;
@@ -238,17 +239,8 @@ int main(int argc, char **argv)
         fputs(usage, stderr);
         return 2;
     }
-    if (!mkdtemp(dir)) {
-        perror("mkdtemp");
-        return 1;
-    }
-    snprintf(store, sizeof store, "%s/store.db", dir);
-    config.store = store;
-    rc = vg_open(&ctx, &config);
-    if (rc != VG_OK) {
-        printf("%s: %s\n", vg_error_name(rc), vg_error_last());
+    if ((rc = driver_store_open(&ctx, &config, dir)) != VG_OK)
         goto done;
-    }
     if (strcmp(argv[i], "moderate") == 0) {
         rc = run_moderate(ctx, argc - i - 1, argv + i + 1);
         goto done;
@@ -287,11 +279,8 @@ int main(int argc, char **argv)
     }
 done:
     vg_embedder_free(e);
-    vg_close(ctx);
     free(prompts);
     free(numbered);
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    if (system(cmd) != 0)
-        fprintf(stderr, "could not remove %s\n", dir);
+    driver_store_close(ctx, dir);
     return rc == VG_OK ? 0 : 1;
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "providers/http.h"
+#include "driver_store.h"
 
 static const char usage[] =
     "usage: http_driver [options] URL\n"
@@ -93,7 +94,7 @@ int main(int argc, char **argv)
     const char *headers[17];
     int header_count = 0, calls = 1, use_fake_clock = 0, i, j, opt, rc;
     long advance_ms = 0;
-    char dir[] = "/tmp/vg-http-driver-XXXXXX", store[64], cmd[96];
+    char dir[DRIVER_DIR_SIZE];
     vg__http_options http = {0};
     vg__http_request request = {0};
     vg__http_response response;
@@ -188,15 +189,9 @@ int main(int argc, char **argv)
     }
     vg__http_sleep_hook = record_wait;
 
-    if (!mkdtemp(dir)) {
-        perror("mkdtemp");
+    if ((rc = driver_store_open(&ctx, &config, dir)) != VG_OK)
         return 1;
-    }
-    snprintf(store, sizeof store, "%s/store.db", dir);
-    config.store = store;
-    rc = vg_open(&ctx, &config);
-    if (rc == VG_OK)
-        rc = vg__http_client_new(&client, ctx, &http);
+    rc = vg__http_client_new(&client, ctx, &http);
     if (rc != VG_OK) {
         printf("{\"status\": \"%s\", \"error\": ", vg_error_name(rc));
         print_json_string(vg_error_last(), strlen(vg_error_last()));
@@ -226,9 +221,6 @@ int main(int argc, char **argv)
         fake_now += (vg_time)advance_ms * 1000;
     }
     vg__http_client_free(client);
-    vg_close(ctx);
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    if (system(cmd) != 0)
-        fprintf(stderr, "could not remove %s\n", dir);
+    driver_store_close(ctx, dir);
     return rc == VG_OK ? 0 : 1;
 }
