@@ -317,27 +317,42 @@ static int threshold_read(vg__txn *txn, void *payload)
 }
 
 
+/* A batch of changes read from the store: copies, applied afterwards under the write lock,
+ * so that a lookup that finds nothing new never holds the cache exclusively. */
 typedef struct sync_pass {
     vg_cache *cache;
     threshold_args *threshold; /* read in the first transaction too; NULL: not wanted */
-    int64_t seq;   /* the last change applied */
-    int seen;
-    int rc;
+    int64_t after_seq;         /* the changes after this one */
+    vg_store_cache_entry *changes; /* SYNC_BATCH copies, made on the first change */
+    float *vectors;            /* SYNC_BATCH x dimension */
+    int count;
+    int rc;                    /* of copying */
 } sync_pass;
 
-static int apply_change(const vg_store_cache_entry *e, void *payload)
+static int copy_change(const vg_store_cache_entry *e, void *payload)
 {
     sync_pass *p = payload;
-    vg_cache *cache = p->cache;
+    size_t dimension = (size_t)p->cache->embedder.dimension;
+    vg_store_cache_entry *copy;
 
-    p->seen++;
-    p->seq = e->seq;
-    if (e->deleted)
-        meta_forget(cache, e->id);
-    else if (strcmp(e->fingerprint, cache->fingerprint) == 0 &&
-             e->dimension == cache->embedder.dimension && e->vector)
-        p->rc = meta_learn(cache, e); /* another embedder's entries never match */
-    return p->rc != VG_OK;
+    if (!p->changes) { /* made on the first change: a lookup that finds none allocates nothing */
+        p->changes = malloc(SYNC_BATCH * sizeof *p->changes);
+        p->vectors = malloc(SYNC_BATCH * dimension * sizeof *p->vectors);
+        if (!p->changes || !p->vectors) {
+            p->rc = VG_ENOMEM;
+            return 1;
+        }
+    }
+    copy = &p->changes[p->count];
+    *copy = *e;
+    copy->vector = NULL;
+    if (!e->deleted && e->vector && (size_t)e->dimension == dimension) {
+        float *v = p->vectors + (size_t)p->count * dimension;
+        memcpy(v, e->vector, dimension * sizeof *v);
+        copy->vector = v;
+    }
+    p->count++;
+    return 0;
 }
 
 static int sync_body(vg__txn *txn, void *payload)
@@ -345,11 +360,31 @@ static int sync_body(vg__txn *txn, void *payload)
     sync_pass *p = payload;
     int rc = VG_OK;
 
-    p->seen = 0;
+    p->count = 0;
     p->rc = VG_OK;
     if (p->threshold && (rc = threshold_read(txn, p->threshold)) != VG_OK)
         return rc;
-    return vg__cache_entries_changed(txn, p->cache->synced_seq, SYNC_BATCH, apply_change, p);
+    rc = vg__cache_entries_changed(txn, p->after_seq, SYNC_BATCH, copy_change, p);
+    return rc == VG_OK && p->rc != VG_OK ? vg__fail(txn->ctx, p->rc, "out of memory") : rc;
+}
+
+/* Applies a batch (write lock held), skipping what another thread applied meanwhile. */
+static int apply_changes(vg_cache *cache, const sync_pass *p)
+{
+    int i, rc = VG_OK;
+
+    for (i = 0; i < p->count && rc == VG_OK; i++) {
+        const vg_store_cache_entry *e = &p->changes[i];
+        if (e->seq <= cache->synced_seq)
+            continue;
+        if (e->deleted)
+            meta_forget(cache, e->id);
+        else if (e->vector && strcmp(e->fingerprint, cache->fingerprint) == 0)
+            rc = meta_learn(cache, e); /* another embedder's entries never match */
+        if (rc == VG_OK)
+            cache->synced_seq = e->seq;
+    }
+    return rc;
 }
 
 int vg__cache_sync(vg_cache *cache)
@@ -360,20 +395,30 @@ int vg__cache_sync(vg_cache *cache)
 int vg__cache_sync_threshold(vg_cache *cache, const char *scope_key, double *threshold)
 {
     threshold_args wanted = {scope_key, 0, 0};
-    sync_pass pass = {cache, threshold ? &wanted : NULL, 0, 0, VG_OK};
+    sync_pass pass;
     int rc = VG_OK;
 
-    pthread_rwlock_wrlock(&cache->lock);
-    do {
-        pass.seq = cache->synced_seq;
+    memset(&pass, 0, sizeof pass);
+    pass.cache = cache;
+    pass.threshold = threshold ? &wanted : NULL;
+    while (rc == VG_OK) {
+        pthread_rwlock_rdlock(&cache->lock);
+        pass.after_seq = cache->synced_seq;
+        pthread_rwlock_unlock(&cache->lock);
         rc = vg__txn_run(cache->ctx, VG_TXN_READ, sync_body, &pass);
-        if (rc == VG_OK && pass.rc != VG_OK)
-            rc = vg__fail(cache->ctx, pass.rc, "cannot take cache entries into memory");
-        if (rc == VG_OK)
-            cache->synced_seq = pass.seq;
         pass.threshold = NULL; /* read once */
-    } while (rc == VG_OK && pass.seen == SYNC_BATCH);
-    pthread_rwlock_unlock(&cache->lock);
+        if (rc != VG_OK || pass.count == 0)
+            break;
+        pthread_rwlock_wrlock(&cache->lock);
+        rc = apply_changes(cache, &pass);
+        pthread_rwlock_unlock(&cache->lock);
+        if (rc != VG_OK)
+            rc = vg__fail(cache->ctx, rc, "cannot take cache entries into memory");
+        if (pass.count < SYNC_BATCH)
+            break;
+    }
+    free(pass.changes);
+    free(pass.vectors);
     if (threshold)
         *threshold = wanted.found ? wanted.value : cache->threshold;
     return rc;

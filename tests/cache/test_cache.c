@@ -359,6 +359,26 @@ static void test_entries_persist_across_reopen(void **state)
     assert_true(stats.bytes_per_entry > DIM * sizeof(float));
 }
 
+static void test_a_cache_opened_later_reads_every_change_in_batches(void **state)
+{
+    enum { ENTRIES = 530 }; /* more than one batch of changes */
+    fixture *f = fixture_of(state);
+    vg_cache_stats stats;
+    vg_cache *late;
+    char prompt[64];
+    int i;
+
+    for (i = 0; i < ENTRIES; i++) {
+        snprintf(prompt, sizeof prompt, "teapot number %d", i);
+        put(f, "image_512", prompt, 1);
+    }
+    assert_status(vg_cache_invalidate(f->cache, 1), VG_OK);
+    assert_status(vg_cache_open(&late, f->ctx, &f->options), VG_OK);
+    assert_status(vg_cache_stats_get(&stats, late), VG_OK);
+    assert_int_equal(stats.entries, ENTRIES - 1);
+    vg_cache_close(late);
+}
+
 static void test_a_second_process_sees_new_and_deleted_entries(void **state)
 {
     fixture *f = fixture_of(state);
@@ -563,6 +583,7 @@ int main(void)
         T(test_a_full_cache_evicts_the_entry_that_saves_least),
         T(test_invalidation_by_id_and_by_scope),
         T(test_entries_persist_across_reopen),
+        T(test_a_cache_opened_later_reads_every_change_in_batches),
         T(test_a_second_process_sees_new_and_deleted_entries),
         T(test_another_embedders_entries_never_match),
         T(test_an_owner_only_entry_is_served_to_its_owner_alone),
