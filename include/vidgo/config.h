@@ -54,7 +54,32 @@ VG_API const char *vg_lang_tag(size_t index);
 /* Returns the index of a language tag (BCP 47, e.g. "ja-JP", "zh-Hant"), or -1. */
 VG_API int vg_lang_index(const char *tag);
 
-#define VG_CONFIG_VERSION 2
+/* The providers, in the order of vg_config.providers[]. */
+typedef enum vg_provider_id {
+    VG_PROVIDER_LOCAL = 0,     /* offline: no network, no key, placeholder assets */
+    VG_PROVIDER_GEMINI = 1,    /* moderation, prompt enhancement, embeddings */
+    VG_PROVIDER_LEONARDO = 2,  /* images and videos (primary) */
+    VG_PROVIDER_RUNWAY = 3,    /* image-to-video (fallback) */
+    VG_PROVIDER_GOENHANCE = 4, /* VidGo Effects */
+    VG_PROVIDER_POLLO = 5      /* VidGo Advanced Models (future) */
+} vg_provider_id;
+
+#define VG_PROVIDER_COUNT 6
+
+/* Which providers a context uses (vg_config.provider_mode). */
+typedef enum vg_provider_mode {
+    VG_PROVIDERS_AUTO = 0,   /* a provider with a key serves; without one, `local` serves */
+    VG_PROVIDERS_LOCAL = 1,  /* `local` serves everything (offline demos, tests) */
+    VG_PROVIDERS_REMOTE = 2  /* the real providers only; a missing key is VG_ENO_API_KEY */
+} vg_provider_mode;
+
+/* One provider's settings in vg_config.providers[]. */
+typedef struct vg_provider_config {
+    const char *api_key;  /* NULL = the seed's variable: GEMINI_API_KEY, LEONARDO_API_KEY, ... */
+    const char *base_url; /* NULL = $VIDGO_<PROVIDER>_BASE_URL, else the provider's own */
+} vg_provider_config;
+
+#define VG_CONFIG_VERSION 3
 
 /*
  * Configuration of vg_open(). Initialise with vg_config_init() (or VG_CONFIG_INIT), then set
@@ -129,12 +154,26 @@ typedef struct vg_config {
     /* The page that completes a password reset; the e-mail links to it with "?token=...".
      * NULL = $VIDGO_APP_URL; unset: the e-mail carries the token alone. */
     const char *reset_url;
+
+    /* -- version 3: providers (include/vidgo/providers.h) ----------------------------- */
+
+    vg_provider_config providers[VG_PROVIDER_COUNT]; /* indexed by vg_provider_id */
+    vg_provider_mode provider_mode;                  /* default VG_PROVIDERS_AUTO */
+    const char *provider_ca_path;  /* a CA bundle for provider HTTPS; NULL = the system's */
+    int provider_timeout_ms;       /* one HTTP attempt, whole; 0 = 60000 */
+    /* Where `local` writes its placeholder assets: NULL = $VIDGO_ASSETS_DIR, else
+     * "vidgo-assets" beside a SQLite store file, else ./vidgo-assets. */
+    const char *assets_dir;
+    const char *pollo_webhook_secret; /* NULL = $POLLO_WEBHOOK_SECRET */
 } vg_config;
 
 #define VG_CONFIG_INIT {VG_CONFIG_VERSION, NULL, NULL, VG_OPEN_CREATE, 0, 0, NULL, NULL, \
                         NULL, NULL, VG_LOG_INFO, NULL, NULL, NULL, 0, NULL, 0, 0,           \
                         VG_EXPIRED_REFUND_FORFEIT, 0, 0, 0, 0, 0, 0, NULL, NULL, NULL,      \
-                        NULL, NULL, VG_SMTP_TLS_REQUIRED, NULL, 0, NULL, NULL, NULL}
+                        NULL, NULL, VG_SMTP_TLS_REQUIRED, NULL, 0, NULL, NULL, NULL,        \
+                        {{NULL, NULL}, {NULL, NULL}, {NULL, NULL}, {NULL, NULL},            \
+                         {NULL, NULL}, {NULL, NULL}},                                       \
+                        VG_PROVIDERS_AUTO, NULL, 0, NULL, NULL}
 
 /* Fills *config with the defaults for the given version (pass VG_CONFIG_VERSION).
  * Returns VG_OK, VG_EINVAL if config is NULL, VG_EVERSION for an unknown version. */

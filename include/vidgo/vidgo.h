@@ -17,5 +17,6 @@
 #include "email.h"
 #include "accounts.h"
 #include "cache.h"
+#include "providers.h"
 
 #endif

@@ -9,7 +9,8 @@
  * room for version 1's fields. */
 static const size_t config_sizes[] = {
     [1] = offsetof(vg_config, access_ttl_s),
-    [2] = sizeof(vg_config),
+    [2] = offsetof(vg_config, providers),
+    [3] = sizeof(vg_config),
 };
 _Static_assert(sizeof config_sizes / sizeof config_sizes[0] == VG_CONFIG_VERSION + 1,
                "one size per version of vg_config");

@@ -50,7 +50,7 @@ static int config_check(const vg_config *config)
     if (config->lang && vg__lang_parse(config->lang) < 0)
         return vg__fail(NULL, VG_ECONFIG, "config.lang: \"%.16s\" is not en, ja, zh-TW, ko or es",
                         vg__utf8_valid(config->lang) ? config->lang : "?");
-    return VG_OK;
+    return vg__provider_settings_check(config);
 }
 
 static void ctx_free(vg_ctx *ctx)
@@ -61,6 +61,7 @@ static void ctx_free(vg_ctx *ctx)
     vg__store_close(ctx);
     vg__mailer_close(ctx);
     vg__provider_clients_free(ctx);
+    vg__provider_settings_free(ctx);
     pthread_mutex_destroy(&ctx->providers_lock);
     sodium_memzero(ctx->secret, sizeof ctx->secret);
     pthread_cond_destroy(&ctx->pool.available);
@@ -133,6 +134,8 @@ int vg_open(vg_ctx **out, const vg_config *config)
         rc = vg__store_open(ctx, config);
     if (rc == VG_OK)
         rc = vg__secret_load_from_store(ctx);
+    if (rc == VG_OK)
+        rc = vg__provider_settings_open(ctx, config);
     if (rc != VG_OK) {
         ctx_free(ctx); /* the thread's last error stays as vg__fail recorded it */
         return rc;

@@ -72,6 +72,14 @@ struct vg_ctx {
     pthread_mutex_t providers_lock;
     struct vg__http_client *providers[8]; /* one per provider, made on first use
                                            * (lib/providers/clients.c) */
+    /* provider settings, as configured (lib/providers/settings.c); keys wiped at close */
+    char *provider_keys[VG_PROVIDER_COUNT];
+    char *provider_base_urls[VG_PROVIDER_COUNT];
+    vg_provider_mode provider_mode;
+    char *provider_ca_path;
+    int provider_timeout_ms;
+    char *assets_dir;
+    char *pollo_webhook_secret;
 
     pthread_mutex_t err_lock;
     int err_code;

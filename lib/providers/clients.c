@@ -4,27 +4,23 @@
 
 #include "http.h"
 
-static const char *const providers[] = {"gemini", "leonardo", "runway", "goenhance", "pollo"};
-
-_Static_assert(sizeof providers / sizeof providers[0] <=
+_Static_assert(VG_PROVIDER_COUNT <=
                    sizeof ((vg_ctx *)0)->providers / sizeof ((vg_ctx *)0)->providers[0],
                "the context has a place for each provider's client");
 
 int vg__provider_client(vg__http_client **out, vg_ctx *ctx, const char *provider)
 {
     vg__http_options options;
-    size_t i;
-    int rc = VG_OK;
+    int i = vg_provider_index(provider), rc = VG_OK;
 
-    for (i = 0; i < sizeof providers / sizeof providers[0]; i++)
-        if (strcmp(providers[i], provider) == 0)
-            break;
-    if (i == sizeof providers / sizeof providers[0])
-        return vg__fail(ctx, VG_EINVAL, "no provider is named \"%.32s\"", provider);
+    if (i <= VG_PROVIDER_LOCAL)
+        return vg__fail(ctx, VG_EINVAL, "no HTTP provider is named \"%.32s\"", provider);
     pthread_mutex_lock(&ctx->providers_lock);
     if (!ctx->providers[i]) {
         memset(&options, 0, sizeof options);
-        options.provider = providers[i];
+        options.provider = vg_provider_name(i);
+        options.ca_path = ctx->provider_ca_path;
+        options.total_timeout_ms = ctx->provider_timeout_ms;
         rc = vg__http_client_new(&ctx->providers[i], ctx, &options);
     }
     *out = ctx->providers[i];

@@ -11,6 +11,7 @@
 
 #include "gemini.h"
 #include "http.h"
+#include "provider.h"
 
 #define GEMINI_DEFAULT_BASE_URL "https://generativelanguage.googleapis.com"
 /* docs/providers.md §2.2: text-embedding-004 is deprecated; gemini-embedding-001 with
@@ -851,3 +852,32 @@ done:
     vg__free(ctx, text);
     return rc;
 }
+
+/* ---- the provider's check ------------------------------------------------------------- */
+
+/* Reads the text model's description: cheap, authenticated, and proof the model exists. */
+static int gemini_check(char *detail, size_t size, vg_ctx *ctx, const vg__provider_conf *conf)
+{
+    vg__provider_call call;
+    cJSON *root = NULL;
+    int rc;
+
+    memset(&call, 0, sizeof call);
+    call.method = "GET";
+    call.path = "/v1beta/models/" GEMINI_TEXT_MODEL;
+    call.what = "read the model";
+    if ((rc = vg__provider_send(&root, ctx, conf, &call)) == VG_OK) {
+        const char *name = vg__json_str(root, "name");
+        if (name)
+            snprintf(detail, size, "%s is available", name);
+        else
+            rc = vg__provider_bad_answer(ctx, conf, call.what, "has no model name");
+    }
+    cJSON_Delete(root);
+    return rc;
+}
+
+const vg__provider_ops vg__gemini_ops = {
+    VG_PROVIDER_GEMINI, GEMINI_DEFAULT_BASE_URL, "GEMINI_API_KEY", GEMINI_KEY_HEADER,
+    NULL, NULL, NULL, NULL, gemini_check,
+};

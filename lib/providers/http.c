@@ -131,6 +131,17 @@ static void handle_give(vg__http_client *c, CURL *h)
 
 /* ---- the breaker ----------------------------------------------------------------------- */
 
+int vg__http_breaker_open(vg__http_client *c)
+{
+    int open;
+    if (!c)
+        return 0;
+    pthread_mutex_lock(&c->lock);
+    open = c->open && vg_ctx_now(c->ctx) < c->open_until;
+    pthread_mutex_unlock(&c->lock);
+    return open;
+}
+
 /* VG_OK when a call may go out (a probe when the breaker is half-open). */
 static int breaker_enter(vg__http_client *c, int *probe)
 {

@@ -76,6 +76,15 @@ int vg__provider_client(vg__http_client **out, vg_ctx *ctx, const char *provider
 /* Frees the context's provider clients (at close). */
 void vg__provider_clients_free(vg_ctx *ctx);
 
+/* 1 when the client's circuit breaker is open now (calls are refused). */
+int vg__http_breaker_open(vg__http_client *client);
+
+/* The context's provider settings (settings.c): checked before the context is made,
+ * copied in once its store is open, wiped at close. */
+int vg__provider_settings_check(const vg_config *config);
+int vg__provider_settings_open(vg_ctx *ctx, const vg_config *config);
+void vg__provider_settings_free(vg_ctx *ctx);
+
 /* Parses a Retry-After value (delta-seconds or an HTTP date, relative to `now`) into
  * seconds; -1 when it is neither. */
 double vg__http_retry_after(const char *value, vg_time now);

@@ -1,0 +1,3 @@
+/* SPDX-License-Identifier: MIT */
+/* STUB until written */
+#include "provider.h"
