@@ -60,9 +60,10 @@ VG_API int vg_embedder_local(vg_embedder *out, int dimension);
  * Makes the Gemini embedder: batchEmbedContents (POST {base}/v1beta/models/{model}:
  * batchEmbedContents, key in the x-goog-api-key header, taskType SEMANTIC_SIMILARITY,
  * outputDimensionality `dimension`), at most 100 prompts a call, vectors checked and
- * L2-normalised. api_key NULL = $GEMINI_API_KEY; model NULL = "gemini-embedding-001";
- * dimension 0 = 768 (1..3072); the base URL is $VIDGO_GEMINI_BASE_URL, else
- * https://generativelanguage.googleapis.com. The key is never logged nor put in a message.
+ * L2-normalised. api_key NULL = the context's (vg_config.providers[VG_PROVIDER_GEMINI],
+ * else $GEMINI_API_KEY); model NULL = "gemini-embedding-001"; dimension 0 = 768 (1..3072);
+ * the base URL is the context's (config, else $VIDGO_GEMINI_BASE_URL, else
+ * https://generativelanguage.googleapis.com). The key is never logged nor put in a message.
  * The embedder keeps ctx (free it before closing ctx, after closing every cache that uses
  * it); its embed function is thread-safe and returns VG_EPROVIDER_AUTH, VG_EPROVIDER_RATE,
  * VG_EPROVIDER_UNAVAILABLE, VG_EPROVIDER_REJECTED, VG_EPROVIDER_TIMEOUT,
@@ -74,7 +75,8 @@ VG_API int vg_embedder_local(vg_embedder *out, int dimension);
 VG_API int vg_embedder_gemini(vg_embedder **out, vg_ctx *ctx, const char *api_key,
                               const char *model, int dimension);
 
-/* Frees an embedder made by vg_embedder_gemini; NULL (or any other embedder) is a no-op. */
+/* Frees an embedder made by vg_embedder_gemini or vg_embedder_default (providers.h); NULL
+ * (or any other embedder) is a no-op. */
 VG_API void vg_embedder_free(vg_embedder *embedder);
 
 /* --- opening a cache --------------------------------------------------------------------- */

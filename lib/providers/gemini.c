@@ -285,7 +285,7 @@ static char *join(const vg_ctx *ctx, const char *a, const char *b, const char *c
     return s;
 }
 
-void vg_embedder_free(vg_embedder *embedder)
+void vg__gemini_embedder_free(vg_embedder *embedder)
 {
     gemini *g;
     if (!embedder || embedder->embed != gemini_embed)
@@ -308,21 +308,15 @@ void vg_embedder_free(vg_embedder *embedder)
 int vg_embedder_gemini(vg_embedder **out, vg_ctx *ctx, const char *api_key, const char *model,
                        int dimension)
 {
-    const char *base = getenv("VIDGO_GEMINI_BASE_URL");
-    char *base_copy = NULL;
+    vg__provider_conf conf;
     gemini *g = NULL;
-    size_t n;
     int rc = VG_OK;
 
     if (out)
         *out = NULL;
     if (!out || !ctx)
         return vg__fail(ctx, VG_EINVAL, "vg_embedder_gemini: out or ctx is NULL");
-    if (!api_key || !*api_key)
-        api_key = getenv("GEMINI_API_KEY");
-    if (!api_key || !*api_key)
-        return vg__fail(ctx, VG_ENO_API_KEY, "gemini: no API key (set GEMINI_API_KEY)");
-    if (!key_ok(api_key))
+    if (api_key && *api_key && !key_ok(api_key))
         return vg__fail(ctx, VG_EINVAL, "gemini: the API key has spaces or control characters");
     if (!model)
         model = GEMINI_DEFAULT_MODEL;
@@ -335,22 +329,21 @@ int vg_embedder_gemini(vg_embedder **out, vg_ctx *ctx, const char *api_key, cons
     if (dimension < 1 || dimension > GEMINI_MAX_DIMENSION)
         return vg__fail(ctx, VG_EINVAL, "gemini: dimension %d is not 1..%d", dimension,
                         GEMINI_MAX_DIMENSION);
-    if (!base || !*base)
-        base = GEMINI_DEFAULT_BASE_URL;
-    if (strncmp(base, "https://", 8) != 0 && strncmp(base, "http://", 7) != 0)
-        return vg__fail(ctx, VG_ECONFIG, "VIDGO_GEMINI_BASE_URL must start with https://");
-
-    if (!(g = vg__calloc(ctx, 1, sizeof *g)) || !(base_copy = vg__strdup(ctx, base))) {
+    /* the key: the argument, else the context's (config, then GEMINI_API_KEY) */
+    if ((rc = vg__provider_conf_open(&conf, ctx, VG_PROVIDER_GEMINI,
+                                     !(api_key && *api_key))) != VG_OK)
+        goto done;
+    if (!api_key || !*api_key)
+        api_key = conf.key;
+    if (!(g = vg__calloc(ctx, 1, sizeof *g))) {
         rc = vg__fail(ctx, VG_ENOMEM, "out of memory");
         goto done;
     }
     g->ctx = ctx;
     g->dimension = dimension;
-    for (n = strlen(base_copy); n > 0 && base_copy[n - 1] == '/'; n--)
-        base_copy[n - 1] = '\0';
     g->model = vg__strdup(ctx, model);
     g->resource = join(ctx, "models/", model, "", "");
-    g->url = join(ctx, base_copy, "/v1beta/models/", model, ":batchEmbedContents");
+    g->url = join(ctx, conf.base_url, "/v1beta/models/", model, ":batchEmbedContents");
     g->key = vg__strdup(ctx, api_key);
     g->secret_header = join(ctx, GEMINI_KEY_HEADER, api_key, "", "");
     if (!g->model || !g->resource || !g->url || !g->key || !g->secret_header) {
@@ -369,7 +362,7 @@ int vg_embedder_gemini(vg_embedder **out, vg_ctx *ctx, const char *api_key, cons
     g->embedder.payload = g;
     *out = &g->embedder;
 done:
-    vg__free(ctx, base_copy);
+    vg__provider_conf_close(ctx, &conf);
     if (rc != VG_OK && g) {
         g->embedder.embed = gemini_embed;
         g->embedder.payload = g;
@@ -484,32 +477,21 @@ static void gen_call_clear(vg_ctx *ctx, gen_call *c)
 
 static int gen_call_init(gen_call *c, vg_ctx *ctx)
 {
-    const char *key = getenv("GEMINI_API_KEY"), *base = getenv("VIDGO_GEMINI_BASE_URL");
-    char *base_copy = NULL;
-    size_t n;
-    int rc = VG_OK;
+    vg__provider_conf conf;
+    int rc;
 
     memset(c, 0, sizeof *c);
-    if (!key || !*key)
-        return vg__fail(ctx, VG_ENO_API_KEY, "gemini: no API key (set GEMINI_API_KEY)");
-    if (!key_ok(key))
-        return vg__fail(ctx, VG_EINVAL, "gemini: the API key has spaces or control characters");
-    if (!base || !*base)
-        base = GEMINI_DEFAULT_BASE_URL;
-    if (strncmp(base, "https://", 8) != 0 && strncmp(base, "http://", 7) != 0)
-        return vg__fail(ctx, VG_ECONFIG, "VIDGO_GEMINI_BASE_URL must start with https://");
-    if (!(base_copy = vg__strdup(ctx, base)))
-        return vg__fail(ctx, VG_ENOMEM, "out of memory");
-    for (n = strlen(base_copy); n > 0 && base_copy[n - 1] == '/'; n--)
-        base_copy[n - 1] = '\0';
-    c->key = vg__strdup(ctx, key);
-    c->secret_header = join(ctx, GEMINI_KEY_HEADER, key, "", "");
-    c->url = join(ctx, base_copy, "/v1beta/models/", GEMINI_TEXT_MODEL, ":generateContent");
-    if (!c->key || !c->secret_header || !c->url) {
-        gen_call_clear(ctx, c);
-        rc = vg__fail(ctx, VG_ENOMEM, "out of memory");
+    if ((rc = vg__provider_conf_open(&conf, ctx, VG_PROVIDER_GEMINI, 1)) == VG_OK) {
+        c->key = vg__strdup(ctx, conf.key);
+        c->secret_header = vg__strdup(ctx, conf.secret_header);
+        c->url = join(ctx, conf.base_url, "/v1beta/models/", GEMINI_TEXT_MODEL,
+                      ":generateContent");
+        if (!c->key || !c->secret_header || !c->url) {
+            gen_call_clear(ctx, c);
+            rc = vg__fail(ctx, VG_ENOMEM, "out of memory");
+        }
     }
-    vg__free(ctx, base_copy);
+    vg__provider_conf_close(ctx, &conf);
     return rc;
 }
 
@@ -646,7 +628,7 @@ static const cJSON *first_candidate(const cJSON *root)
 
 /* A block by Gemini itself: promptFeedback.blockReason, or a safety finishReason on the
  * first candidate. Returns 1 and fills out when there is one. */
-static int provider_block(vg__moderation *out, const cJSON *root)
+static int provider_block(vg_moderation *out, const cJSON *root)
 {
     const cJSON *fb = cJSON_GetObjectItemCaseSensitive(root, "promptFeedback");
     const cJSON *br = cJSON_GetObjectItemCaseSensitive(fb, "blockReason");
@@ -673,7 +655,7 @@ static int provider_block(vg__moderation *out, const cJSON *root)
 }
 
 /* Reads the model's JSON verdict {"allowed": bool, "reason": code} from the first candidate. */
-static int read_verdict(vg__moderation *out, vg_ctx *ctx, const cJSON *root)
+static int read_verdict(vg_moderation *out, vg_ctx *ctx, const cJSON *root)
 {
     const cJSON *c = first_candidate(root), *allowed, *reason;
     char *text = c ? candidate_text(ctx, c) : NULL;
@@ -720,14 +702,15 @@ static int mime_ok(const char *mime)
     return 1;
 }
 
-int vg__gemini_moderate(vg__moderation *out, vg_ctx *ctx, const char *prompt,
+int vg__gemini_moderate(vg_moderation *out, vg_ctx *ctx, const char *prompt,
                         const unsigned char *image, size_t image_len, const char *image_mime)
 {
-    vg__moderation m = {0};
+    vg_moderation m;
     char *b64 = NULL, *body = NULL;
     cJSON *root = NULL;
     int rc;
 
+    memset(&m, 0, sizeof m);
     if (!out || !ctx || !prompt)
         return vg__fail(ctx, VG_EINVAL, "vg__gemini_moderate: out, ctx or prompt is NULL");
     if (!vg__utf8_valid(prompt))
@@ -759,7 +742,9 @@ int vg__gemini_moderate(vg__moderation *out, vg_ctx *ctx, const char *prompt,
     }
     if (m.blocked)
         vg__log(ctx, VG_LOG_INFO, "gemini: moderation blocked (%s): %s", m.reason, m.detail);
-    *out = m;
+    out->blocked = m.blocked;
+    memcpy(out->reason, m.reason, sizeof out->reason);
+    memcpy(out->detail, m.detail, sizeof out->detail);
 done:
     cJSON_Delete(root);
     cJSON_free(body);
@@ -818,7 +803,7 @@ int vg__gemini_enhance(char *out, size_t size, vg_ctx *ctx, const char *prompt,
     if ((rc = gen_send(&root, ctx, body, "enhancement")) != VG_OK)
         goto done;
     {
-        vg__moderation m = {0};
+        vg_moderation m;
         if (provider_block(&m, root)) {
             rc = vg__fail(ctx, VG_EPROVIDER_RESPONSE, "gemini: no enhancement: %s", m.detail);
             goto done;

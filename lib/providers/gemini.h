@@ -1,31 +1,25 @@
 /* SPDX-License-Identifier: MIT */
 /* Internal Gemini calls beyond the embedder: moderation and prompt enhancement through
- * generateContent (docs/providers.md §2.1). Not public API yet. */
+ * generateContent (docs/providers.md §2.1), behind vg_moderate and vg_prompt_enhance. */
 #ifndef VG_PROVIDERS_GEMINI_H
 #define VG_PROVIDERS_GEMINI_H
 
 #include <stddef.h>
 
 #include "../core/internal.h"
-
-/* The outcome of one moderation. */
-typedef struct vg__moderation {
-    int blocked;      /* 1: the prompt (or the image) must not be generated */
-    char reason[32];  /* when blocked: "adult", "violence", "illegal_goods", "hate",
-                       * "self_harm", "minors" or "other"; "" when allowed */
-    char detail[256]; /* for logs and support: what Gemini said (never the key) */
-} vg__moderation;
+#include "../../include/vidgo/providers.h"
 
 /*
- * Asks Gemini (key from $GEMINI_API_KEY, base URL from $VIDGO_GEMINI_BASE_URL) whether a
+ * Asks Gemini (key and base URL from the context's settings: config, else $GEMINI_API_KEY
+ * and $VIDGO_GEMINI_BASE_URL) whether a
  * prompt, and a product image when image is not NULL (image_len bytes of type image_mime),
  * may be generated. Blocked when Gemini blocks the prompt (promptFeedback.blockReason),
  * ends the answer for safety (finishReason SAFETY and its kin), or its own JSON verdict says
- * not allowed. Fills *out only on VG_OK. Returns VG_OK, VG_EINVAL, VG_ENO_API_KEY,
+ * not allowed. Fills out->blocked, reason and detail only on VG_OK. Returns VG_OK, VG_EINVAL, VG_ENO_API_KEY,
  * VG_ECONFIG, VG_ENOMEM, VG_EPROVIDER_RESPONSE (a malformed answer) or the HTTP layer's
  * codes (see vg__http_send), recorded on ctx. Thread-safe.
  */
-int vg__gemini_moderate(vg__moderation *out, vg_ctx *ctx, const char *prompt,
+int vg__gemini_moderate(vg_moderation *out, vg_ctx *ctx, const char *prompt,
                         const unsigned char *image, size_t image_len, const char *image_mime);
 
 /*
@@ -38,5 +32,8 @@ int vg__gemini_moderate(vg__moderation *out, vg_ctx *ctx, const char *prompt,
  */
 int vg__gemini_enhance(char *out, size_t size, vg_ctx *ctx, const char *prompt,
                        const char *lang);
+
+/* Frees an embedder made by vg_embedder_gemini; any other embedder is left alone. */
+void vg__gemini_embedder_free(vg_embedder *embedder);
 
 #endif

@@ -49,6 +49,8 @@ def main():
         # archives are not always installed, e.g. libcurl's dependencies).
         private = re.search(r"^Requires.private: (.*)$", pc.read_text(), re.M).group(1)
         private = [re.split(r"\s*[<>=]", p.strip())[0] for p in private.split(",")]
+        libs_private = re.search(r"^Libs.private: (.*)$", pc.read_text(), re.M)
+        libs_private = libs_private.group(1).split() if libs_private else []
         for mode in ["shared", "static"]:
             flags = run("pkg-config", f"--define-variable=prefix={dest}{prefix}", "--cflags",
                         "--libs", "vidgo", *(private if mode == "static" else []), env=env)
@@ -59,7 +61,7 @@ def main():
             link = flags.stdout.split()
             if mode == "static":
                 link = [f if f != "-lvidgo" else str(libdir / "libvidgo.a") for f in link]
-                link.append("-pthread")
+                link += libs_private
             built = run(cc, *([sanitize] if sanitize else []), str(src), "-o", str(exe), *link,
                         f"-Wl,-rpath,{libdir}")
             if built.returncode:

@@ -76,7 +76,7 @@ static unsigned char *read_all(const char *path, size_t *len)
 /* moderate TEXT [--image FILE --mime M] */
 static int run_moderate(vg_ctx *ctx, int argc, char **argv)
 {
-    vg__moderation m;
+    vg_moderation m;
     const char *file = NULL, *mime = NULL;
     unsigned char *image = NULL;
     size_t image_len = 0;

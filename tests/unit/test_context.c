@@ -485,7 +485,14 @@ static void test_config_init_of_version_1_writes_only_version_1_fields(void **st
     assert_int_equal(config->version, 2);
     assert_int_equal(config->smtp_tls, VG_SMTP_TLS_REQUIRED);
     assert_null(config->email_sender);
-    assert_int_equal(vg_config_init(config, 3), VG_EVERSION);
+    for (i = offsetof(vg_config, providers); i < sizeof buf; i++)
+        assert_int_equal(buf[i], 0xAB);
+    assert_int_equal(vg_config_init(config, 3), VG_OK);
+    assert_int_equal(config->version, 3);
+    assert_int_equal(config->provider_mode, VG_PROVIDERS_AUTO);
+    assert_null(config->providers[VG_PROVIDER_LEONARDO].api_key);
+    assert_null(config->assets_dir);
+    assert_int_equal(vg_config_init(config, 4), VG_EVERSION);
 }
 
 static void test_version_macros_match_the_library(void **state)
