@@ -9,6 +9,10 @@ static const cli_command *const commands[] = {
     &cli_cmd_init, &cli_cmd_check, &cli_cmd_version, &cli_cmd_demo,     &cli_cmd_plans,
     &cli_cmd_pricing, &cli_cmd_user, &cli_cmd_credits, &cli_cmd_maintenance,
     &cli_cmd_cache,
+    &cli_cmd_providers,
+    &cli_cmd_moderate,
+    &cli_cmd_enhance,
+    &cli_cmd_embed,
 };
 #define COMMAND_COUNT (sizeof commands / sizeof commands[0])
 

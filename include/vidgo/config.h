@@ -158,7 +158,8 @@ typedef struct vg_config {
     /* -- version 3: providers (include/vidgo/providers.h) ----------------------------- */
 
     vg_provider_config providers[VG_PROVIDER_COUNT]; /* indexed by vg_provider_id */
-    vg_provider_mode provider_mode;                  /* default VG_PROVIDERS_AUTO */
+    /* default VG_PROVIDERS_AUTO, which $VIDGO_PROVIDER_MODE (auto|local|remote) overrides */
+    vg_provider_mode provider_mode;
     const char *provider_ca_path;  /* a CA bundle for provider HTTPS; NULL = the system's */
     int provider_timeout_ms;       /* one HTTP attempt, whole; 0 = 60000 */
     /* Where `local` writes its placeholder assets: NULL = $VIDGO_ASSETS_DIR, else

@@ -170,9 +170,14 @@ static int describe_failure(vg_ctx *ctx, const vg__provider_conf *conf,
     if (message)
         snprintf(text, sizeof text, "%s: %s: HTTP %ld: %.300s", conf->name, call->what,
                  resp->status, message);
-    else
+    else {
         /* the HTTP layer's message, already recorded on this thread (never the key) */
-        snprintf(text, sizeof text, "%s: %s: %s", conf->name, call->what, vg_error_last());
+        const char *last = vg_error_last();
+        size_t n = strlen(conf->name);
+        if (strncmp(last, conf->name, n) == 0 && strncmp(last + n, ": ", 2) == 0)
+            last += n + 2;
+        snprintf(text, sizeof text, "%s: %s: %s", conf->name, call->what, last);
+    }
     if (conf->key)
         vg__redact(text, conf->key);
     cJSON_Delete(root);

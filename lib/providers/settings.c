@@ -35,6 +35,17 @@ static char *default_assets_dir(vg_ctx *ctx)
     return dir;
 }
 
+/* $VIDGO_PROVIDER_MODE (auto, local, remote) when the config leaves the mode at auto. */
+static vg_provider_mode mode_from_env(void)
+{
+    const char *mode = getenv("VIDGO_PROVIDER_MODE");
+    if (mode && strcmp(mode, "local") == 0)
+        return VG_PROVIDERS_LOCAL;
+    if (mode && strcmp(mode, "remote") == 0)
+        return VG_PROVIDERS_REMOTE;
+    return VG_PROVIDERS_AUTO;
+}
+
 int vg__provider_settings_check(const vg_config *config)
 {
     if (config->version < 3)
@@ -65,6 +76,8 @@ int vg__provider_settings_open(vg_ctx *ctx, const vg_config *config)
         if (config->pollo_webhook_secret)
             pollo = config->pollo_webhook_secret;
     }
+    if (ctx->provider_mode == VG_PROVIDERS_AUTO)
+        ctx->provider_mode = mode_from_env();
     ok = ok && copy_opt(ctx, &ctx->pollo_webhook_secret, pollo && *pollo ? pollo : NULL);
     if (ok)
         ctx->assets_dir = assets && *assets ? vg__strdup(ctx, assets) : default_assets_dir(ctx);
