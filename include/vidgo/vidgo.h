@@ -18,5 +18,6 @@
 #include "accounts.h"
 #include "cache.h"
 #include "providers.h"
+#include "generate.h"
 
 #endif

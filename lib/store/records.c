@@ -34,6 +34,7 @@ static int has_method(vg__txn *txn, unsigned int since, const void *method, cons
 #define CALL2(method, what, ...) CALL_SINCE(2, method, what, __VA_ARGS__)
 #define CALL3(method, what, ...) CALL_SINCE(3, method, what, __VA_ARGS__)
 #define CALL4(method, what, ...) CALL_SINCE(4, method, what, __VA_ARGS__)
+#define CALL5(method, what, ...) CALL_SINCE(5, method, what, __VA_ARGS__)
 
 int vg__meta_get(vg__txn *txn, char **out, const char *key, int for_update)
 {
@@ -392,4 +393,61 @@ int vg__counter_add(vg__txn *txn, int64_t *out, const char *name, int64_t delta)
 int vg__counter_get(vg__txn *txn, int64_t *out, const char *name)
 {
     CALL4(counter_get, "cannot read a counter", out, txn->conn, name);
+}
+
+int vg__job_insert(vg__txn *txn, int64_t *out_id, const vg_store_job *job)
+{
+    CALL5(job_insert, "cannot store a job", out_id, txn->conn, job);
+}
+
+int vg__job_get(vg__txn *txn, vg_store_job *out, int64_t id, int for_update)
+{
+    CALL5(job_get, "cannot read a job", out, txn->conn, id, for_update);
+}
+
+int vg__job_find(vg__txn *txn, vg_store_job *out, int64_t user_id, const char *key)
+{
+    CALL5(job_find, "cannot find a job", out, txn->conn, user_id, key);
+}
+
+int vg__job_update(vg__txn *txn, const vg_store_job *job)
+{
+    CALL5(job_update, "cannot update a job", txn->conn, job);
+}
+
+int vg__job_claim(vg__txn *txn, vg_store_job *out, const vg_store_job_claim *claim)
+{
+    CALL5(job_claim, "cannot claim a job", out, txn->conn, claim);
+}
+
+int vg__jobs_list(vg__txn *txn, const vg_store_job_filter *filter, vg_store_job_fn callback,
+                  void *payload)
+{
+    CALL5(jobs_list, "cannot list jobs", txn->conn, filter, callback, payload);
+}
+
+int vg__input_put(vg__txn *txn, const vg_store_input *input)
+{
+    CALL5(input_put, "cannot store an input", txn->conn, input);
+}
+
+int vg__input_get(vg__txn *txn, vg_store_input *out, const unsigned char *hash)
+{
+    CALL5(input_get, "cannot read an input", out, txn->conn, hash);
+}
+
+int vg__gallery_insert(vg__txn *txn, int64_t *out_id, const vg_store_example *example)
+{
+    CALL5(gallery_insert, "cannot add a gallery example", out_id, txn->conn, example);
+}
+
+int vg__gallery_list(vg__txn *txn, const char *topic, const char *lang,
+                     vg_store_example_fn callback, void *payload)
+{
+    CALL5(gallery_list, "cannot list the gallery", txn->conn, topic, lang, callback, payload);
+}
+
+int vg__gallery_delete(vg__txn *txn, int64_t id)
+{
+    CALL5(gallery_delete, "cannot remove a gallery example", txn->conn, id);
 }

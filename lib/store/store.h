@@ -118,6 +118,21 @@ int vg__block_get(vg__txn *txn, vg_store_block *out, const unsigned char *hash);
 int vg__counter_add(vg__txn *txn, int64_t *out, const char *name, int64_t delta);
 int vg__counter_get(vg__txn *txn, int64_t *out, const char *name);
 
+/* Version 5 records: generation jobs, their inputs, the gallery. */
+int vg__job_insert(vg__txn *txn, int64_t *out_id, const vg_store_job *job);
+int vg__job_get(vg__txn *txn, vg_store_job *out, int64_t id, int for_update);
+int vg__job_find(vg__txn *txn, vg_store_job *out, int64_t user_id, const char *key);
+int vg__job_update(vg__txn *txn, const vg_store_job *job);
+int vg__job_claim(vg__txn *txn, vg_store_job *out, const vg_store_job_claim *claim);
+int vg__jobs_list(vg__txn *txn, const vg_store_job_filter *filter, vg_store_job_fn callback,
+                  void *payload);
+int vg__input_put(vg__txn *txn, const vg_store_input *input);
+int vg__input_get(vg__txn *txn, vg_store_input *out, const unsigned char *hash);
+int vg__gallery_insert(vg__txn *txn, int64_t *out_id, const vg_store_example *example);
+int vg__gallery_list(vg__txn *txn, const char *topic, const char *lang,
+                     vg_store_example_fn callback, void *payload);
+int vg__gallery_delete(vg__txn *txn, int64_t id);
+
 /* Turns a backend failure into a context failure with the backend's message. */
 int vg__store_fail(vg__txn *txn, int code, const char *what);
 

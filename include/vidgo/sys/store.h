@@ -30,7 +30,7 @@ VG_BEGIN_DECLS
  *   treats an unset (NULL) optional method as VG_EUNSUPPORTED.
  */
 
-#define VG_STORE_BACKEND_VERSION 4
+#define VG_STORE_BACKEND_VERSION 5
 
 /* The schema version the core expects a backend to create (see vg_store_schema_latest). */
 #define VG_STORE_SCHEMA_VERSION 5
@@ -297,6 +297,108 @@ typedef struct vg_store_block {
 
 typedef int (*vg_store_cache_entry_fn)(const vg_store_cache_entry *entry, void *payload);
 
+/* --- Records of version 5: generation jobs, their inputs, the gallery ----------------------- *
+ * A job's `state` is a small integer chosen by the core; the store knows only that states
+ * below VG_STORE_JOB_FINAL are unfinished. */
+
+#define VG_STORE_JOB_FINAL 3
+#define VG_STORE_URL_SIZE 2048
+#define VG_STORE_PROVIDER_JOB_SIZE 128
+#define VG_STORE_WORKER_SIZE 64
+#define VG_STORE_STYLE_SIZE 64
+#define VG_STORE_DETAIL_SIZE 256
+#define VG_STORE_MIME_SIZE 64
+#define VG_STORE_TITLE_SIZE 128
+
+/* One generation job and everything a worker needs to resume it. */
+typedef struct vg_store_job {
+    int64_t id;                 /* assigned by job_insert */
+    int64_t version;            /* 1 at insert, +1 at each job_update and job_claim */
+    int64_t user_id;
+    char idempotency_key[VG_STORE_KEY_SIZE];      /* unique per user */
+    unsigned char request_hash[VG_STORE_HASH_SIZE]; /* of the request, for conflicts */
+    char service[VG_NAME_SIZE];
+    int kind;                   /* vg_task_kind */
+    int state;                  /* the core's; < VG_STORE_JOB_FINAL while unfinished */
+    int stage;                  /* the core's: 0 generate, 1 upscale */
+    int priority;               /* 1: served first */
+    char scope[VG_STORE_SCOPE_SIZE];              /* the similarity cache's scope key */
+    char prompt[VG_STORE_PROMPT_SIZE];            /* as the user wrote it */
+    char enhanced_prompt[VG_STORE_PROMPT_SIZE];
+    char lang[VG_STORE_LANG_SIZE];
+    int resolution, duration_s, fps;
+    char style[VG_STORE_STYLE_SIZE];
+    unsigned char input_hash[VG_STORE_HASH_SIZE]; /* of a product photo (job_input_put) */
+    int has_input;              /* input_hash is set */
+    int64_t input_job_id;
+    int is_public;
+    int64_t hold_id;
+    int price, free_use, watermark;
+    int settled;                /* 1: the hold was settled as the state requires */
+    int charged;                /* 1: the hold was captured */
+    int64_t leader_id;
+    int cache_hit;
+    double similarity;
+    char provider[VG_NAME_SIZE];
+    char provider_job_id[VG_STORE_PROVIDER_JOB_SIZE];
+    int fallback, attempts, poll_errors, percent;
+    char media_type[16];
+    char result_url[VG_STORE_URL_SIZE];
+    char thumbnail_url[VG_STORE_URL_SIZE];
+    int width, height, result_duration_s, placeholder;
+    int64_t api_cost_micro_usd;
+    int error;                  /* a vg_status; 0 none */
+    char error_detail[VG_STORE_DETAIL_SIZE];      /* for support; never a secret */
+    char lease_owner[VG_STORE_WORKER_SIZE];       /* "" when not leased */
+    vg_time lease_until;
+    vg_time next_run_at;        /* not due before */
+    vg_time created_at, updated_at, submitted_at, finished_at;
+} vg_store_job;
+
+/* What job_claim looks for, and the lease it takes. */
+typedef struct vg_store_job_claim {
+    vg_time now;
+    vg_time aged_before;        /* jobs created before this count as priority */
+    const char *lease_owner;
+    vg_time lease_until;
+} vg_store_job_claim;
+
+/* Which jobs jobs_list returns. */
+typedef struct vg_store_job_filter {
+    int64_t user_id;            /* 0: every user's */
+    const char *scope;          /* NULL: any */
+    int active_only;            /* only states < VG_STORE_JOB_FINAL */
+    int64_t before_id;          /* 0: no bound */
+    int limit;                  /* 1..1000 */
+} vg_store_job_filter;
+
+/* An input file of a job (a product photo), kept once per content hash. */
+typedef struct vg_store_input {
+    unsigned char hash[VG_STORE_HASH_SIZE];
+    char mime[VG_STORE_MIME_SIZE];
+    size_t size;
+    const unsigned char *data;  /* when read: valid until the backend's next call on conn */
+    vg_time created_at;
+} vg_store_input;
+
+/* One example of the inspiration gallery. */
+typedef struct vg_store_example {
+    int64_t id;                 /* assigned by gallery_insert */
+    char topic[VG_NAME_SIZE];
+    char lang[VG_STORE_LANG_SIZE];
+    char title[VG_STORE_TITLE_SIZE];
+    char prompt[VG_STORE_PROMPT_SIZE];
+    char service[VG_NAME_SIZE];
+    char media_type[16];
+    char result_url[VG_STORE_URL_SIZE];
+    char thumbnail_url[VG_STORE_URL_SIZE];
+    int64_t job_id;             /* 0 when seeded */
+    vg_time created_at;
+} vg_store_example;
+
+typedef int (*vg_store_job_fn)(const vg_store_job *job, void *payload);
+typedef int (*vg_store_example_fn)(const vg_store_example *example, void *payload);
+
 typedef int (*vg_store_user_fn)(const vg_user *user, void *payload);
 typedef int (*vg_store_lot_fn)(const vg_store_lot *lot, void *payload);
 typedef int (*vg_store_hold_fn)(const vg_store_hold *hold, void *payload);
@@ -512,6 +614,42 @@ typedef struct vg_store_backend {
      * NULL); reads one (0 if it does not exist). Names: 1..63 bytes of ASCII. */
     int (*counter_add)(int64_t *out, vg_store_conn *conn, const char *name, int64_t delta);
     int (*counter_get)(int64_t *out, vg_store_conn *conn, const char *name);
+
+    /* -- version 5: generation jobs, inputs, the gallery ----------------------------------- */
+
+    /* Inserts a job (id ignored; version set to 1) and writes its id; VG_EEXISTS when the
+     * user already has a job with that idempotency key. */
+    int (*job_insert)(int64_t *out_id, vg_store_conn *conn, const vg_store_job *job);
+    /* Reads a job by id (for_update: lock it), or by user and idempotency key. */
+    int (*job_get)(vg_store_job *out, vg_store_conn *conn, int64_t id, int for_update);
+    int (*job_find)(vg_store_job *out, vg_store_conn *conn, int64_t user_id,
+                    const char *idempotency_key);
+    /* Writes every field of job->id when the stored version equals job->version, and sets
+     * the stored version to job->version + 1; VG_ESTATE when the version differs (someone
+     * changed the job since it was read; not retried), VG_ENOTFOUND when there is no such
+     * job. */
+    int (*job_update)(vg_store_conn *conn, const vg_store_job *job);
+    /* In a VG_TXN_WRITE transaction: takes the first due job — unfinished with
+     * next_run_at <= now, or finished with settled = 0 — whose lease_until <= now, ordered
+     * by (priority = 1 or created_at < aged_before) first, then created_at, then id; sets
+     * its lease_owner and lease_until, bumps its version, and writes it to *out.
+     * VG_ENOTFOUND when no job is due. */
+    int (*job_claim)(vg_store_job *out, vg_store_conn *conn, const vg_store_job_claim *claim);
+    /* Jobs matching the filter, newest (highest id) first. */
+    int (*jobs_list)(vg_store_conn *conn, const vg_store_job_filter *filter,
+                     vg_store_job_fn callback, void *payload);
+
+    /* Stores an input unless one with the same hash exists; reads one (VG_ENOTFOUND). */
+    int (*input_put)(vg_store_conn *conn, const vg_store_input *input);
+    int (*input_get)(vg_store_input *out, vg_store_conn *conn,
+                     const unsigned char hash[VG_STORE_HASH_SIZE]);
+
+    /* Inserts an example (id ignored) and writes its id; lists examples of a topic and a
+     * language (NULL: any) by id; deletes one (VG_ENOTFOUND). */
+    int (*gallery_insert)(int64_t *out_id, vg_store_conn *conn, const vg_store_example *example);
+    int (*gallery_list)(vg_store_conn *conn, const char *topic, const char *lang,
+                        vg_store_example_fn callback, void *payload);
+    int (*gallery_delete)(vg_store_conn *conn, int64_t id);
 } vg_store_backend;
 
 /* Returns the built-in SQLite backend (always compiled in). */
