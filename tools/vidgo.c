@@ -13,6 +13,9 @@ static const cli_command *const commands[] = {
     &cli_cmd_moderate,
     &cli_cmd_enhance,
     &cli_cmd_embed,
+    &cli_cmd_generate,
+    &cli_cmd_job,
+    &cli_cmd_worker,
 };
 #define COMMAND_COUNT (sizeof commands / sizeof commands[0])
 
