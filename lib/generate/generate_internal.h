@@ -54,4 +54,7 @@ int vg__job_copy_cached(vg_ctx *ctx, vg_store_job *job, const char *result);
 void vg__job_scope(vg_cache_scope *scope, char input_hex[2 * VG_STORE_HASH_SIZE + 8],
                    const vg_store_job *job);
 
+/* vg_check's job invariants (audit.c): each settled job's hold agrees with its outcome. */
+int vg__jobs_audit(vg__txn *txn, vg_store_problem_fn report, void *payload);
+
 #endif

@@ -4,6 +4,7 @@
 
 #include "store.h"
 #include "../credits/credits_internal.h"
+#include "../generate/generate_internal.h"
 
 typedef struct check_run {
     vg_check_fn callback;
@@ -48,11 +49,17 @@ static int check_wallets(vg__txn *txn, check_run *run)
     return vg__credits_audit(txn, report, run);
 }
 
+static int check_jobs(vg__txn *txn, check_run *run)
+{
+    return vg__jobs_audit(txn, report, run);
+}
+
 /* Every check vg_check runs, in order; each domain adds its invariants here. */
 static int (*const checks[])(vg__txn *, check_run *) = {
     check_backend,
     check_schema,
     check_wallets,
+    check_jobs,
 };
 
 static int check_body(vg__txn *txn, void *payload)
