@@ -215,7 +215,7 @@ VG_API int vg_provider_info_get(vg_provider_info *out, vg_ctx *ctx, const char *
 
 /* Like vg_provider_info_get, then makes one cheap authenticated request (Leonardo GET /me,
  * Gemini GET models/{model}, Runway GET /v1/organization, GoEnhance GET the model list,
- * Pollo the keyless model list) and records the outcome in out->checked, reachable,
+ * Pollo GET /credit/balance) and records the outcome in out->checked, reachable,
  * latency_ms, status and detail. Returns VG_OK whenever it could check (reachable or not),
  * VG_EINVAL, VG_EVERSION. */
 VG_API int vg_provider_check(vg_provider_info *out, vg_ctx *ctx, const char *provider);
@@ -279,10 +279,13 @@ typedef enum vg_webhook_key_mode {
  * secret (NULL: vg_config.pollo_webhook_secret, else $POLLO_WEBHOOK_SECRET), compared in
  * constant time with each signature in the header (space-separated, "v1," prefixes
  * accepted); the timestamp (Unix seconds) must be within tolerance_s (0 = 300) of the
- * context's clock. On VG_OK and when out is not NULL, fills *out from the payload
- * (provider "pollo", job_id from taskId, state). Returns VG_OK, VG_ESIGNATURE, VG_EREPLAY
- * (stale or future timestamp), VG_EINVAL (missing header, malformed body), VG_ECONFIG (no
- * secret). Changes nothing.
+ * context's clock. The signature is checked first: a correctly signed stale delivery is
+ * VG_EREPLAY. On VG_OK and when out is not NULL, *out is filled from the payload (provider
+ * "pollo", job_id from taskId, state, result_url; the kind stays image-to-video if out
+ * said so, else text-to-video); it is written only on VG_OK. Returns VG_OK, VG_ESIGNATURE
+ * (no signature matches, or a header over 4096 bytes), VG_EREPLAY (stale or future
+ * timestamp), VG_EINVAL (a missing header, a malformed body or an unknown status),
+ * VG_ECONFIG (no secret, or a BASE64 secret that does not decode). Changes nothing.
  */
 VG_API int vg_pollo_webhook_verify(vg_provider_job *out, vg_ctx *ctx, const char *webhook_id,
                                    const char *timestamp, const char *signature,

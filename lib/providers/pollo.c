@@ -22,9 +22,9 @@
 /* What the create body holds for a model, beyond prompt, image and duration. Models not
  * listed get negativePrompt when one is set and nothing else. */
 typedef struct pollo_model {
-    const char *name;     /* "{brand}/{model}" */
-    int negative_prompt;  /* 1: input.negativePrompt exists for this model */
-    const char *mode;     /* input.mode to send, or NULL */
+    const char *name;    /* "{brand}/{model}" */
+    int negative_prompt; /* 1: input.negativePrompt exists for this model */
+    const char *mode;    /* input.mode to send, or NULL */
 } pollo_model;
 
 static const pollo_model models[] = {
@@ -50,13 +50,19 @@ static const struct {
 
 /* ---- requests ----------------------------------------------------------------------------- */
 
-/* The capability table's default model of a kind, for `pollo`. */
-static int default_model(const vg_provider_capability *row, void *payload)
+/* The capability table's default model for one kind of Pollo task. */
+typedef struct default_model {
+    vg_task_kind kind;
+    const char *model; /* NULL until found */
+} default_model;
+
+static int find_default_model(const vg_provider_capability *row, void *payload)
 {
-    const vg_provider_capability **found = payload;
-    if (strcmp(row->provider, "pollo") == 0 && (!*found || row->kind == VG_TASK_TEXT_TO_VIDEO))
-        *found = row;
-    return 0;
+    default_model *d = payload;
+    if (strcmp(row->provider, "pollo") != 0 || row->kind != d->kind)
+        return 0;
+    d->model = row->model;
+    return 1;
 }
 
 /* 1 when s is "{brand}/{model}", both of [a-z0-9.-]+. */
@@ -71,8 +77,7 @@ static int model_ok(const char *s)
             if (slash || i == 0 || i == n - 1)
                 return 0;
             slash = i;
-        } else if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' ||
-                     c == '-')) {
+        } else if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '-')) {
             return 0;
         }
     }
@@ -95,11 +100,11 @@ static int https_url_ok(const char *s)
 static int check_task(vg_ctx *ctx, const vg_provider_task *task, const char **model,
                       const pollo_model **row)
 {
-    const vg_provider_capability *cap = NULL;
+    default_model d = {task->kind, NULL};
     size_t i;
 
-    vg_provider_capabilities(default_model, &cap);
-    *model = task->model ? task->model : cap ? cap->model : "";
+    vg_provider_capabilities(find_default_model, &d);
+    *model = task->model ? task->model : d.model ? d.model : "";
     if (!model_ok(*model))
         return vg__fail(ctx, VG_EPARAMETER,
                         "pollo: the model must be \"{brand}/{model}\" of [a-z0-9.-]");
@@ -231,8 +236,7 @@ static int read_task(vg_provider_job *job, const cJSON *task, int need_status, i
         return put_problem(problem, size, "has an unknown status \"%.32s\"", status);
     job->state = (vg_task_state)state;
     job->percent = state == VG_TASK_SUCCEEDED ? 100 : -1;
-    job->poll_after_ms = state == VG_TASK_PENDING || state == VG_TASK_RUNNING ? POLLO_POLL_MS
-                                                                              : 0;
+    job->poll_after_ms = state == VG_TASK_PENDING || state == VG_TASK_RUNNING ? POLLO_POLL_MS : 0;
     if (vg__json_num(&credit, task, "credit") && credit >= 0 && credit < 9e12) {
         job->api_cost_micro = (int64_t)llround(credit * 1e6);
         vg__copy(job->api_cost_unit, sizeof job->api_cost_unit, "CREDITS");
@@ -306,8 +310,7 @@ static int pollo_submit(vg_provider_job *out, vg_ctx *ctx, const vg__provider_co
     out->poll_after_ms = POLLO_POLL_MS;
     /* The job exists: a status this client does not know leaves it PENDING. */
     if (!read_task(out, t, 0, 0, problem, sizeof problem)) {
-        vg__log(ctx, VG_LOG_WARN, "pollo: %s: the answer %s; polling will tell", what,
-                problem);
+        vg__log(ctx, VG_LOG_WARN, "pollo: %s: the answer %s; polling will tell", what, problem);
         out->state = VG_TASK_PENDING;
         out->poll_after_ms = POLLO_POLL_MS;
     }
@@ -383,8 +386,12 @@ done:
 }
 
 const vg__provider_ops vg__pollo_ops = {
-    VG_PROVIDER_POLLO, "https://pollo.ai/api/platform", "POLLO_API_KEY", "x-api-key: ",
-    pollo_submit, pollo_poll,
+    VG_PROVIDER_POLLO,
+    "https://pollo.ai/api/platform",
+    "POLLO_API_KEY",
+    "x-api-key: ",
+    pollo_submit,
+    pollo_poll,
     NULL, /* cancel: Pollo's API has no endpoint for it */
     NULL, /* reconcile: nor one that lists tasks */
     pollo_check,
@@ -522,8 +529,9 @@ int vg_pollo_webhook_verify(vg_provider_job *out, vg_ctx *ctx, const char *webho
     if (!ctx)
         return vg__fail(NULL, VG_EINVAL, "vg_pollo_webhook_verify: ctx is NULL");
     if (!webhook_id || !*webhook_id || !timestamp || !*timestamp || !signature || !*signature)
-        return vg__fail(ctx, VG_EINVAL, "pollo webhook: a header (id, timestamp or "
-                                        "signature) is missing");
+        return vg__fail(ctx, VG_EINVAL,
+                        "pollo webhook: a header (id, timestamp or "
+                        "signature) is missing");
     if ((!body && body_len) || tolerance_s < 0 ||
         (mode != VG_WEBHOOK_KEY_RAW && mode != VG_WEBHOOK_KEY_BASE64))
         return vg__fail(ctx, VG_EINVAL, "vg_pollo_webhook_verify: invalid arguments");
@@ -559,8 +567,8 @@ int vg_pollo_webhook_verify(vg_provider_job *out, vg_ctx *ctx, const char *webho
     skew = ts > now ? ts - now : now - ts;
     if (skew > (tolerance_s ? tolerance_s : POLLO_WEBHOOK_TOLERANCE)) {
         rc = vg__fail(ctx, VG_EREPLAY,
-                      "pollo webhook: the timestamp is %lld s %s the clock (tolerance %d s)",
-                      skew, ts > now ? "ahead of" : "behind",
+                      "pollo webhook: the timestamp is %lld s %s the clock (tolerance %d s)", skew,
+                      ts > now ? "ahead of" : "behind",
                       tolerance_s ? tolerance_s : POLLO_WEBHOOK_TOLERANCE);
         goto done;
     }

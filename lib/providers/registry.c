@@ -399,7 +399,7 @@ int vg_provider_check(vg_provider_info *out, vg_ctx *ctx, const char *provider)
     ops = vg__provider_ops_of(vg_provider_index(out->name));
     out->checked = 1;
     start = now_ms();
-    rc = vg__provider_conf_open(&conf, ctx, ops->id, ops->id != VG_PROVIDER_POLLO);
+    rc = vg__provider_conf_open(&conf, ctx, ops->id, 1);
     if (rc == VG_OK && !ops->check)
         rc = vg__fail(ctx, VG_EUNSUPPORTED, "%s has no check", out->name);
     else if (rc == VG_OK)

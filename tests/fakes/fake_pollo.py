@@ -90,16 +90,22 @@ def error(status, message, code):
 class FakePollo:
     def __init__(self, key):
         self.key = key
-        self.steps = ["waiting", "processing", "succeed"]
-        self.fault = None
-        self.fault_on = ("create", "status", "balance")
-        self.fault_count = None
-        self.hang_s = 3.0
-        self.tasks = {}         # taskId -> {"model", "body", "polls"}
-        self.violations = []    # what the real API would have refused
         self.http = FakeHTTP(handler=self._handle)
         self._lock = threading.Lock()
         self._ids = itertools.count(1)
+        self.reset()
+
+    def reset(self):
+        """Back to a healthy server with no tasks and no requests seen (task ids go on)."""
+        with self._lock:
+            self.steps = ["waiting", "processing", "succeed"]
+            self.fault = None
+            self.fault_on = ("create", "status", "balance")
+            self.fault_count = None
+            self.hang_s = 3.0
+            self.tasks = {}         # taskId -> {"model", "body", "polls"}
+            self.violations = []    # what the real API would have refused
+        self.http.requests.clear()
 
     # ---- lifecycle ------------------------------------------------------------------------
 
