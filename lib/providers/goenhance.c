@@ -14,9 +14,9 @@
 #define GOENHANCE_KEY_HEADER "authorization: Bearer "
 /* GoEnhance's best-practices page advises polling every 5 s. */
 #define GOENHANCE_POLL_MS 5000
-#define GOENHANCE_DEFAULT_STYLE 2000 /* "Anime Style v5" in third-party code */
+#define GOENHANCE_DEFAULT_STYLE "2000" /* "Anime Style v5" in third-party code */
 #define GOENHANCE_DEFAULT_DURATION 5
-#define GOENHANCE_MIN_DURATION 3     /* third-party code clamps to 3..30 s */
+#define GOENHANCE_MIN_DURATION 3 /* third-party code clamps to 3..30 s */
 #define GOENHANCE_SEED_MAX 2147483647LL
 
 /* ---- what each kind sends ------------------------------------------------------------ */
@@ -25,9 +25,9 @@
  * third-party code) or read from the environment (the enhance endpoints are not public). */
 typedef struct goenhance_kind {
     vg_task_kind kind;
-    const char *path;         /* NULL: from path_env */
+    const char *path; /* NULL: from path_env */
     const char *path_env;
-    const char *type;         /* the body's "type" when type_env is unset */
+    const char *type; /* the body's "type" when type_env is unset */
     const char *type_env;
     int default_resolution;
 } goenhance_kind;
@@ -48,6 +48,7 @@ static const struct {
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
+/* The row of a kind, or NULL when GoEnhance does not make it. */
 static const goenhance_kind *kind_of(vg_task_kind kind)
 {
     size_t i;
@@ -94,19 +95,29 @@ static long model_id(const char *s)
     return made_of(s, "0123456789", 9) ? strtol(s, NULL, 10) : -1;
 }
 
+/* The model of a task: its style for style transfer, else its model, else the default
+ * style for style transfer; NULL: none (the enhance kinds). */
+static const char *model_named(const vg_provider_task *task)
+{
+    if (task->kind == VG_TASK_STYLE_TRANSFER && task->style && *task->style)
+        return task->style;
+    if (task->model && *task->model)
+        return task->model;
+    return task->kind == VG_TASK_STYLE_TRANSFER ? GOENHANCE_DEFAULT_STYLE : NULL;
+}
+
 /* The body's "args" for a task: the model, duration, seed and prompt for style transfer;
  * the model when one is named for the enhance kinds. */
 static int add_args(cJSON *args, vg_ctx *ctx, const vg_provider_task *task, const char *res)
 {
-    const char *m = task->kind == VG_TASK_STYLE_TRANSFER && task->style && *task->style
-                        ? task->style
-                        : task->model;
-    long model = m && *m ? model_id(m) : -1;
+    const char *m = model_named(task);
+    long model = m ? model_id(m) : -1;
     int duration = task->duration_s ? task->duration_s : GOENHANCE_DEFAULT_DURATION;
     int ok;
 
-    if (m && *m && model < 0)
-        return vg__fail(ctx, VG_EPARAMETER, "goenhance: the style or model \"%.40s\" is not a "
+    if (m && model < 0)
+        return vg__fail(ctx, VG_EPARAMETER,
+                        "goenhance: the style or model \"%.40s\" is not a "
                         "GoEnhance model id (a number, e.g. 2000)",
                         vg__utf8_valid(m) ? m : "?");
     if (task->seed < 0 || task->seed > GOENHANCE_SEED_MAX)
@@ -120,8 +131,7 @@ static int add_args(cJSON *args, vg_ctx *ctx, const vg_provider_task *task, cons
         if (duration < GOENHANCE_MIN_DURATION)
             return vg__fail(ctx, VG_EPARAMETER, "goenhance: style transfer makes %d..30 s, not %d",
                             GOENHANCE_MIN_DURATION, duration);
-        ok = cJSON_AddNumberToObject(args, "model",
-                                     (double)(model < 0 ? GOENHANCE_DEFAULT_STYLE : model)) &&
+        ok = cJSON_AddNumberToObject(args, "model", (double)model) &&
              cJSON_AddNumberToObject(args, "duration", duration) &&
              cJSON_AddStringToObject(args, "reference_video_url", task->input_url) &&
              cJSON_AddNumberToObject(args, "seed", task->seed ? (double)task->seed : -1) &&
@@ -206,6 +216,8 @@ static int envelope(const cJSON **data, vg_ctx *ctx, const vg__provider_conf *co
 
 /* ---- submit -------------------------------------------------------------------------- */
 
+/* A create whose answer cannot be read may still have made the (paid) job: the outcome is
+ * unknown, and the caller must not submit it again blindly. */
 static int outcome_unknown(vg_ctx *ctx, const char *problem)
 {
     char why[VG__ERRMSG_SIZE];
@@ -222,8 +234,7 @@ static int check_task(const char **res, vg_ctx *ctx, const goenhance_kind *k,
     size_t i;
 
     if (!task->input_url || strncmp(task->input_url, "https://", 8) != 0)
-        return vg__fail(ctx, VG_EINPUT_ASSET,
-                        "goenhance: the input video must be an https:// URL");
+        return vg__fail(ctx, VG_EINPUT_ASSET, "goenhance: the input video must be an https:// URL");
     for (i = 0; i < COUNT(resolutions); i++)
         if (resolutions[i].lines == lines) {
             *res = resolutions[i].name;
@@ -246,8 +257,7 @@ static int goenhance_submit(vg_provider_job *out, vg_ctx *ctx, const vg__provide
     int rc;
 
     if (!k) {
-        rc = vg__fail(ctx, VG_EUNSUPPORTED, "goenhance makes no %s",
-                      vg_task_kind_name(task->kind));
+        rc = vg__fail(ctx, VG_EUNSUPPORTED, "goenhance makes no %s", vg_task_kind_name(task->kind));
         goto done;
     }
     if ((rc = endpoint(&path, &type, ctx, k)) != VG_OK ||
@@ -263,7 +273,8 @@ static int goenhance_submit(vg_provider_job *out, vg_ctx *ctx, const vg__provide
     rc = vg__provider_send(&root, ctx, conf, &call);
     if (rc == VG_OK)
         rc = envelope(&data, ctx, conf, root, call.what, 0);
-    if (rc == VG_EPROVIDER_RESPONSE) {
+    if (rc == VG_EPROVIDER_RESPONSE ||
+        (rc == VG_EOUTCOME_UNKNOWN && !strstr(vg_error_last(), "not resent"))) {
         rc = outcome_unknown(ctx, vg_error_last());
         goto done;
     }
@@ -275,13 +286,7 @@ static int goenhance_submit(vg_provider_job *out, vg_ctx *ctx, const vg__provide
     }
     vg__job_start(out, conf, task->kind);
     vg__copy(out->job_id, sizeof out->job_id, id);
-    if (task->kind == VG_TASK_STYLE_TRANSFER)
-        snprintf(out->model, sizeof out->model, "%s",
-                 task->style && *task->style ? task->style
-                 : task->model && *task->model ? task->model
-                                               : "2000");
-    else if (task->model)
-        vg__copy(out->model, sizeof out->model, task->model);
+    vg__copy(out->model, sizeof out->model, model_named(task));
     out->poll_after_ms = GOENHANCE_POLL_MS;
 done:
     cJSON_free(body);
@@ -296,8 +301,8 @@ static const struct {
     const char *status;
     vg_task_state state;
 } statuses[] = {
-    {"pending", VG_TASK_PENDING},     {"processing", VG_TASK_RUNNING},
-    {"success", VG_TASK_SUCCEEDED},   {"completed", VG_TASK_SUCCEEDED},
+    {"pending", VG_TASK_PENDING},   {"processing", VG_TASK_RUNNING},
+    {"success", VG_TASK_SUCCEEDED}, {"completed", VG_TASK_SUCCEEDED},
     {"failed", VG_TASK_FAILED},
 };
 
@@ -419,8 +424,7 @@ static int count_styles(const cJSON *data)
 }
 
 /* GET /api/v1/video2video/modellist: the key works; the detail counts the styles. */
-static int goenhance_check(char *detail, size_t size, vg_ctx *ctx,
-                           const vg__provider_conf *conf)
+static int goenhance_check(char *detail, size_t size, vg_ctx *ctx, const vg__provider_conf *conf)
 {
     vg__provider_call call;
     const cJSON *data;
@@ -445,7 +449,13 @@ static int goenhance_check(char *detail, size_t size, vg_ctx *ctx,
 /* No cancel and no reconcile: the API has neither (docs/providers.md §4). A create whose
  * outcome is unknown cannot be found again: the pipeline fails the job without charging. */
 const vg__provider_ops vg__goenhance_ops = {
-    VG_PROVIDER_GOENHANCE, GOENHANCE_BASE_URL, "GOENHANCE_API_KEY", GOENHANCE_KEY_HEADER,
-    goenhance_submit,      goenhance_poll,     NULL,                NULL,
+    VG_PROVIDER_GOENHANCE,
+    GOENHANCE_BASE_URL,
+    "GOENHANCE_API_KEY",
+    GOENHANCE_KEY_HEADER,
+    goenhance_submit,
+    goenhance_poll,
+    NULL,
+    NULL,
     goenhance_check,
 };

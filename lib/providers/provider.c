@@ -167,7 +167,7 @@ static int describe_failure(vg_ctx *ctx, const vg__provider_conf *conf,
         root = cJSON_ParseWithLength(resp->body, resp->body_len);
     if (root)
         message = error_message(root);
-    if (message)
+    if (message && rc != VG_EOUTCOME_UNKNOWN)
         snprintf(text, sizeof text, "%s: %s: HTTP %ld: %.300s", conf->name, call->what,
                  resp->status, message);
     else {

@@ -73,8 +73,7 @@ static int pick_model(const runway_model **out, vg_ctx *ctx, const vg_provider_t
         }
     }
     return vg__fail(ctx, VG_EPARAMETER, "runway: \"%.40s\" is not a model libvidgo knows for %s",
-                    vg__utf8_valid(task->model) ? task->model : "?",
-                    vg_task_kind_name(task->kind));
+                    vg__utf8_valid(task->model) ? task->model : "?", vg_task_kind_name(task->kind));
 }
 
 /* The ratio: "width:height" when both are set (one of the model's), else the model's
@@ -92,8 +91,8 @@ static int pick_ratio(const char **out, vg_ctx *ctx, const runway_model *m,
                 *out = m->ratios[i];
                 return VG_OK;
             }
-        return vg__fail(ctx, VG_EPARAMETER, "runway: %s makes no %dx%d video", m->name,
-                        task->width, task->height);
+        return vg__fail(ctx, VG_EPARAMETER, "runway: %s makes no %dx%d video", m->name, task->width,
+                        task->height);
     }
     if (task->resolution != 0 && task->resolution != 720)
         return vg__fail(ctx, VG_EPARAMETER, "runway: %s makes 720-line videos, not %d", m->name,
@@ -102,8 +101,8 @@ static int pick_ratio(const char **out, vg_ctx *ctx, const runway_model *m,
     return VG_OK;
 }
 
-static int pick_duration(int *out, vg_ctx *ctx, const runway_model *m,
-                         const vg_provider_task *task)
+/* The duration: the task's, else the model's default; one the model accepts. */
+static int pick_duration(int *out, vg_ctx *ctx, const runway_model *m, const vg_provider_task *task)
 {
     int d = task->duration_s ? task->duration_s : m->default_duration;
     if (d < 1 || d > 31 || !(m->durations & SECONDS(d)))
@@ -127,18 +126,17 @@ static size_t utf16_units(const char *s)
 
 static const char *const image_mimes[] = {"image/png", "image/jpeg", "image/webp"};
 
+/* 1 for a "data:image/<type>;base64,..." URI. */
 static int is_data_uri(const char *s)
 {
     const char *comma = strchr(s, ',');
-    return strncmp(s, "data:image/", 11) == 0 && comma &&
-           (size_t)(comma - s) >= sizeof ";base64" &&
+    return strncmp(s, "data:image/", 11) == 0 && comma && (size_t)(comma - s) >= sizeof ";base64" &&
            strncmp(comma - 7, ";base64", 7) == 0;
 }
 
 /* promptImage: the task's https:// URL or data: URI as it is, or its image bytes as a
  * data:<mime>;base64 URI (*owned, freed by the caller). At most 5 MB as sent. */
-static int prompt_image(const char **uri, char **owned, vg_ctx *ctx,
-                        const vg_provider_task *task)
+static int prompt_image(const char **uri, char **owned, vg_ctx *ctx, const vg_provider_task *task)
 {
     size_t i, enc, n;
     char *b64, *s;
@@ -182,11 +180,12 @@ static int prompt_image(const char **uri, char **owned, vg_ctx *ctx,
 
 /* ---- submit ------------------------------------------------------------------------- */
 
-/* A task id as Runway makes them (a UUID): 1..127 of [A-Za-z0-9._-]. */
+/* A task id as Runway makes them (a UUID): 1..127 of [A-Za-z0-9_-] (no dots: a path of
+ * ".." would be normalised away). */
 static int id_ok(const char *id)
 {
     size_t n = id ? strspn(id, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-                               "0123456789._-")
+                               "0123456789_-")
                   : 0;
     return n > 0 && n < VG_PROVIDER_JOB_ID_SIZE && id[n] == '\0';
 }
@@ -202,8 +201,8 @@ static int outcome_unknown(vg_ctx *ctx, const char *problem)
 }
 
 /* The JSON body of a create; NULL when out of memory. */
-static char *create_body(const runway_model *m, const vg_provider_task *task,
-                         const char *image, const char *ratio, int duration)
+static char *create_body(const runway_model *m, const vg_provider_task *task, const char *image,
+                         const char *ratio, int duration)
 {
     cJSON *root = cJSON_CreateObject();
     char *body = NULL;
@@ -229,15 +228,13 @@ static int check_task(const runway_model **m, const char **ratio, int *duration,
     int rc;
 
     if (task->kind != VG_TASK_IMAGE_TO_VIDEO && task->kind != VG_TASK_TEXT_TO_VIDEO)
-        return vg__fail(ctx, VG_EUNSUPPORTED, "runway makes no %s",
-                        vg_task_kind_name(task->kind));
+        return vg__fail(ctx, VG_EUNSUPPORTED, "runway makes no %s", vg_task_kind_name(task->kind));
     if ((rc = pick_model(m, ctx, task)) != VG_OK ||
         (rc = pick_ratio(ratio, ctx, *m, task)) != VG_OK ||
         (rc = pick_duration(duration, ctx, *m, task)) != VG_OK)
         return rc;
     if (task->prompt && utf16_units(task->prompt) > RUNWAY_PROMPT_MAX_UTF16)
-        return vg__fail(ctx, VG_EPARAMETER,
-                        "runway: the prompt is over %d UTF-16 code units (%zu)",
+        return vg__fail(ctx, VG_EPARAMETER, "runway: the prompt is over %d UTF-16 code units (%zu)",
                         RUNWAY_PROMPT_MAX_UTF16, utf16_units(task->prompt));
     if (task->seed < 0 || task->seed > RUNWAY_SEED_MAX)
         return vg__fail(ctx, VG_EPARAMETER, "runway: the seed must be 0..%lld", RUNWAY_SEED_MAX);
@@ -261,8 +258,7 @@ static int runway_submit(vg_provider_job *out, vg_ctx *ctx, const vg__provider_c
         (rc = prompt_image(&image, &owned, ctx, task)) != VG_OK)
         goto done;
     if (task->negative_prompt && *task->negative_prompt)
-        vg__log(ctx, VG_LOG_INFO, "runway: %s takes no negative prompt; it is left out",
-                m->name);
+        vg__log(ctx, VG_LOG_INFO, "runway: %s takes no negative prompt; it is left out", m->name);
     if (!(body = create_body(m, task, image, ratio, duration))) {
         rc = vg__fail(ctx, VG_ENOMEM, "out of memory");
         goto done;
@@ -275,7 +271,8 @@ static int runway_submit(vg_provider_job *out, vg_ctx *ctx, const vg__provider_c
     call.creates_paid_job = 1;
     call.what = "create a task";
     rc = vg__provider_send(&root, ctx, conf, &call);
-    if (rc == VG_EPROVIDER_RESPONSE) {
+    if (rc == VG_EPROVIDER_RESPONSE ||
+        (rc == VG_EOUTCOME_UNKNOWN && !strstr(vg_error_last(), "not resent"))) {
         rc = outcome_unknown(ctx, vg_error_last());
         goto done;
     }
@@ -305,9 +302,9 @@ static const struct {
     const char *status;
     vg_task_state state;
 } statuses[] = {
-    {"PENDING", VG_TASK_PENDING},     {"THROTTLED", VG_TASK_PENDING},
-    {"RUNNING", VG_TASK_RUNNING},     {"SUCCEEDED", VG_TASK_SUCCEEDED},
-    {"FAILED", VG_TASK_FAILED},       {"CANCELLED", VG_TASK_CANCELLED},
+    {"PENDING", VG_TASK_PENDING}, {"THROTTLED", VG_TASK_PENDING},
+    {"RUNNING", VG_TASK_RUNNING}, {"SUCCEEDED", VG_TASK_SUCCEEDED},
+    {"FAILED", VG_TASK_FAILED},   {"CANCELLED", VG_TASK_CANCELLED},
 };
 
 /* Reads a task's answer into *job. */
@@ -353,8 +350,7 @@ static int read_task(vg_provider_job *job, vg_ctx *ctx, const vg__provider_conf 
         break;
     case VG_TASK_FAILED:
         vg__copy(job->failure, sizeof job->failure, vg__json_str(root, "failure"));
-        vg__copy(job->failure_code, sizeof job->failure_code,
-                 vg__json_str(root, "failureCode"));
+        vg__copy(job->failure_code, sizeof job->failure_code, vg__json_str(root, "failureCode"));
         if (!job->failure[0])
             vg__copy(job->failure, sizeof job->failure, "Runway reported the task failed");
         if (conf->key)
@@ -366,6 +362,7 @@ static int read_task(vg_provider_job *job, vg_ctx *ctx, const vg__provider_conf 
     return VG_OK;
 }
 
+/* "/v1/tasks/<id>" for a task id that is safe in a path. */
 static int task_path(char *path, size_t size, vg_ctx *ctx, const char *id)
 {
     if (!id_ok(id))
