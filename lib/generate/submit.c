@@ -134,10 +134,13 @@ static int find_body(vg__txn *txn, void *payload)
 static int find_existing(submit *s, vg_store_job *out)
 {
     find_args a = {out, s->req->user_id, s->req->idempotency_key};
-    int rc = vg__txn_run(s->ctx, VG_TXN_READ, find_body, &a);
-    if (rc != VG_OK)
+    unsigned char want[VG_STORE_HASH_SIZE];
+    int rc;
+
+    memcpy(want, s->job.request_hash, sizeof want); /* out may be s->job itself */
+    if ((rc = vg__txn_run(s->ctx, VG_TXN_READ, find_body, &a)) != VG_OK)
         return rc;
-    if (sodium_memcmp(out->request_hash, s->job.request_hash, VG_STORE_HASH_SIZE) != 0)
+    if (sodium_memcmp(out->request_hash, want, VG_STORE_HASH_SIZE) != 0)
         return vg__fail(s->ctx, VG_EIDEMPOTENCY_CONFLICT,
                         "the idempotency key was used for another request");
     return VG_OK;
