@@ -9,7 +9,7 @@ DEBIAN_PACKAGES=(
     libcurl4-openssl-dev openssl libcjson-dev libsqlite3-dev libsodium-dev libutf8proc-dev
     libcmocka-dev libpq-dev postgresql clang
 )
-PYTHON_PACKAGES=(pytest aiosmtpd)
+PYTHON_PACKAGES=(pytest aiosmtpd PIL:pillow)
 
 as_root() {
     if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
@@ -27,8 +27,9 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 py=$(command -v python3)
-for pkg in "${PYTHON_PACKAGES[@]}"; do
-    if ! "$py" -c "import $pkg" 2>/dev/null; then
+for entry in "${PYTHON_PACKAGES[@]}"; do
+    module=${entry%%:*} pkg=${entry#*:} # "module:package" when the two names differ
+    if ! "$py" -c "import $module" 2>/dev/null; then
         echo "installing Python package: $pkg"
         "$py" -m pip install -q "$pkg" 2>/dev/null ||
             "$py" -m pip install -q --break-system-packages "$pkg"
