@@ -60,6 +60,19 @@ static int text_ok(vg_ctx *ctx, const char *s, size_t max, const char *what)
     return VG_OK;
 }
 
+/* A style names a provider's style or model: "2000", "anime_v5". */
+static int style_ok(const char *style)
+{
+    const char *p;
+    if (!*style || strlen(style) >= VG_STORE_STYLE_SIZE)
+        return 0;
+    for (p = style; *p; p++)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+              *p == '_' || *p == '-'))
+            return 0;
+    return 1;
+}
+
 /* The checks that need no store. */
 static int check_request(vg_ctx *ctx, const vg_generate_request *r)
 {
@@ -76,6 +89,8 @@ static int check_request(vg_ctx *ctx, const vg_generate_request *r)
         (r->prompt && (rc = text_ok(ctx, r->prompt, VG_PROMPT_MAX_BYTES, "prompt"))) ||
         (r->style && (rc = text_ok(ctx, r->style, VG_STORE_STYLE_SIZE - 1, "style"))))
         return rc;
+    if (r->style && !style_ok(r->style))
+        return vg__fail(ctx, VG_EPARAMETER, "a style is 1..63 letters, digits, '_' or '-'");
     if (r->lang && vg_lang_index(r->lang) < 0)
         return vg__fail(ctx, VG_EINVAL, "the language is not en, ja, zh-TW, ko or es");
     if (r->duration_s < 0 || r->fps < 0 || r->input_job_id < 0)
