@@ -79,7 +79,22 @@ typedef struct vg_provider_config {
     const char *base_url; /* NULL = $VIDGO_<PROVIDER>_BASE_URL, else the provider's own */
 } vg_provider_config;
 
-#define VG_CONFIG_VERSION 3
+/* The payment settings of vg_config.payments (include/vidgo/payments.h). Strings are
+ * copied at vg_open. */
+typedef struct vg_payments_config {
+    const char *ecpay_merchant_id; /* NULL = $ECPAY_MERCHANT_ID */
+    const char *ecpay_hash_key;    /* NULL = $ECPAY_HASH_KEY */
+    const char *ecpay_hash_iv;     /* NULL = $ECPAY_HASH_IV */
+    int ecpay_stage;               /* 1: ECPay's stage (test) endpoint; $ECPAY_STAGE=1 */
+    /* Paddle's endpoint secret(s): several separated by spaces during a rotation.
+     * NULL = $PADDLE_WEBHOOK_SECRET. */
+    const char *paddle_webhook_secret;
+    int paddle_tolerance_s;        /* a signature's timestamp may be this old; 0 = 5 */
+    int sandbox;                   /* 1: simulated payments allowed; $VIDGO_PAYMENTS_SANDBOX=1 */
+    int order_ttl_s;               /* an unpaid order expires after this; 0 = 86400 */
+} vg_payments_config;
+
+#define VG_CONFIG_VERSION 4
 
 /*
  * Configuration of vg_open(). Initialise with vg_config_init() (or VG_CONFIG_INIT), then set
@@ -166,6 +181,10 @@ typedef struct vg_config {
      * "vidgo-assets" beside a SQLite store file, else ./vidgo-assets. */
     const char *assets_dir;
     const char *pollo_webhook_secret; /* NULL = $POLLO_WEBHOOK_SECRET */
+
+    /* -- version 4: payments ------------------------------------------------------------ */
+
+    vg_payments_config payments;
 } vg_config;
 
 #define VG_CONFIG_INIT {VG_CONFIG_VERSION, NULL, NULL, VG_OPEN_CREATE, 0, 0, NULL, NULL, \
@@ -174,7 +193,8 @@ typedef struct vg_config {
                         NULL, NULL, VG_SMTP_TLS_REQUIRED, NULL, 0, NULL, NULL, NULL,        \
                         {{NULL, NULL}, {NULL, NULL}, {NULL, NULL}, {NULL, NULL},            \
                          {NULL, NULL}, {NULL, NULL}},                                       \
-                        VG_PROVIDERS_AUTO, NULL, 0, NULL, NULL}
+                        VG_PROVIDERS_AUTO, NULL, 0, NULL, NULL,                              \
+                        {NULL, NULL, NULL, 0, NULL, 0, 0, 0}}
 
 /* Fills *config with the defaults for the given version (pass VG_CONFIG_VERSION).
  * Returns VG_OK, VG_EINVAL if config is NULL, VG_EVERSION for an unknown version. */

@@ -19,5 +19,6 @@
 #include "cache.h"
 #include "providers.h"
 #include "generate.h"
+#include "payments.h"
 
 #endif

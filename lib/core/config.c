@@ -10,7 +10,8 @@
 static const size_t config_sizes[] = {
     [1] = offsetof(vg_config, access_ttl_s),
     [2] = offsetof(vg_config, providers),
-    [3] = sizeof(vg_config),
+    [3] = offsetof(vg_config, payments),
+    [4] = sizeof(vg_config),
 };
 _Static_assert(sizeof config_sizes / sizeof config_sizes[0] == VG_CONFIG_VERSION + 1,
                "one size per version of vg_config");

@@ -487,12 +487,18 @@ static void test_config_init_of_version_1_writes_only_version_1_fields(void **st
     assert_null(config->email_sender);
     for (i = offsetof(vg_config, providers); i < sizeof buf; i++)
         assert_int_equal(buf[i], 0xAB);
+    memset(buf, 0xAB, sizeof buf);
     assert_int_equal(vg_config_init(config, 3), VG_OK);
     assert_int_equal(config->version, 3);
     assert_int_equal(config->provider_mode, VG_PROVIDERS_AUTO);
     assert_null(config->providers[VG_PROVIDER_LEONARDO].api_key);
     assert_null(config->assets_dir);
-    assert_int_equal(vg_config_init(config, 4), VG_EVERSION);
+    for (i = offsetof(vg_config, payments); i < sizeof buf; i++)
+        assert_int_equal(buf[i], 0xAB);
+    assert_int_equal(vg_config_init(config, 4), VG_OK);
+    assert_null(config->payments.ecpay_merchant_id);
+    assert_int_equal(config->payments.sandbox, 0);
+    assert_int_equal(vg_config_init(config, 5), VG_EVERSION);
 }
 
 static void test_version_macros_match_the_library(void **state)
