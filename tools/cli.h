@@ -86,6 +86,6 @@ int cli_user_add(cli_state *cli);
 extern const cli_command cli_cmd_version, cli_cmd_init, cli_cmd_check, cli_cmd_demo;
 extern const cli_command cli_cmd_plans, cli_cmd_pricing, cli_cmd_user, cli_cmd_credits,
     cli_cmd_maintenance, cli_cmd_cache, cli_cmd_providers, cli_cmd_moderate, cli_cmd_enhance,
-    cli_cmd_embed, cli_cmd_generate, cli_cmd_job, cli_cmd_worker;
+    cli_cmd_embed, cli_cmd_generate, cli_cmd_job, cli_cmd_worker, cli_cmd_gallery;
 
 #endif

@@ -16,6 +16,7 @@ static const cli_command *const commands[] = {
     &cli_cmd_generate,
     &cli_cmd_job,
     &cli_cmd_worker,
+    &cli_cmd_gallery,
 };
 #define COMMAND_COUNT (sizeof commands / sizeof commands[0])
 
