@@ -38,6 +38,9 @@ static const goenhance_kind kinds[] = {
      "VIDGO_GOENHANCE_HD_ENHANCE_TYPE", 1080},
     {VG_TASK_VIDEO_ENHANCE, NULL, "VIDGO_GOENHANCE_VIDEO_ENHANCE_PATH", "mx-video-enhance",
      "VIDGO_GOENHANCE_VIDEO_ENHANCE_TYPE", 1080},
+    /* a 4K video: a 1080p generation, then GoEnhance's HD enhance (its "4K upscale") */
+    {VG_TASK_VIDEO_UPSCALE, NULL, "VIDGO_GOENHANCE_HD_ENHANCE_PATH", "mx-hd-enhance",
+     "VIDGO_GOENHANCE_HD_ENHANCE_TYPE", 2160},
 };
 
 /* Output lines and the "resolution" strings of the body. */

@@ -14,7 +14,8 @@
 #define LEO_PHOENIX_1_0 "de7d3faf-762f-48e0-b3b7-9d0ac3a3fcf3"
 #define LEO_PHOENIX_0_9 "6b645e3a-d64f-4341-a6d8-7a3690fbf042"
 #define LEO_PHOENIX_CONTRAST 3.5 /* the Phoenix guide: contrast is required (3, 3.5, 4) */
-#define LEO_VIDEO_MODEL "MOTION2"
+#define LEO_VIDEO_MODEL "MOTION2"      /* up to 720 lines */
+#define LEO_VIDEO_MODEL_1080 "VEO3FAST" /* MOTION2 stops at 720: 1080 lines take Veo */
 #define LEO_UPSCALE_RESOLUTION "RESOLUTION_720" /* the SDK: "the only option for now" */
 #define LEO_IMAGE_SIDE 1024                     /* an image with no size and no resolution */
 #define LEO_VIDEO_LINES 720                     /* a video with no resolution */
@@ -38,10 +39,10 @@ int vg__leonardo_upload(char *id_out, size_t size, vg_ctx *ctx, const vg__provid
 /* What the SDK says each video model takes (docs/providers.md §1.3). */
 typedef struct video_model {
     const char *name;
-    int needs_image;   /* 1: image-to-video only (a start frame is required) */
-    int lines[3];      /* the resolutions it makes; 0 ends the list */
-    int durations[3];  /* the seconds it takes; none: a fixed length, no `duration` field */
-    int64_t max_seed;  /* 0: no limit known */
+    int needs_image;  /* 1: image-to-video only (a start frame is required) */
+    int lines[3];     /* the resolutions it makes; 0 ends the list */
+    int durations[3]; /* the seconds it takes; none: a fixed length, no `duration` field */
+    int64_t max_seed; /* 0: no limit known */
 } video_model;
 
 static const video_model video_models[] = {
@@ -100,8 +101,8 @@ static int uuid_ok(const char *s)
     for (i = 0; i < 36; i++) {
         int dash = i == 8 || i == 13 || i == 18 || i == 23;
         char c = s[i];
-        if (dash ? c != '-' : !((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
-                                 (c >= 'A' && c <= 'F')))
+        if (dash ? c != '-'
+                 : !((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')))
             return 0;
     }
     return 1;
@@ -150,7 +151,7 @@ static int is_video(vg_task_kind kind)
 static int parse_amount(int64_t *out, const char *s)
 {
     int64_t whole = 0, frac = 0;
-    int digits = 0, fdigits = 0, round = 0;
+    int digits = 0, fdigits = 0, up = 0;
 
     for (; *s >= '0' && *s <= '9'; s++, digits++) {
         if (digits >= 12)
@@ -162,7 +163,7 @@ static int parse_amount(int64_t *out, const char *s)
             if (fdigits < 6)
                 frac = frac * 10 + (*s - '0');
             else if (fdigits == 6)
-                round = *s >= '5';
+                up = *s >= '5';
         }
         if (fdigits == 0)
             return 0;
@@ -171,7 +172,7 @@ static int parse_amount(int64_t *out, const char *s)
         return 0;
     while (fdigits++ < 6)
         frac *= 10;
-    *out = whole * 1000000 + frac + round;
+    *out = whole * 1000000 + frac + up;
     return 1;
 }
 
@@ -262,14 +263,16 @@ static int build_image(cJSON *body, plan *p, vg_ctx *ctx, const vg__provider_con
 static int video_common(cJSON *body, plan *p, vg_ctx *ctx, const vg__provider_conf *conf,
                         const vg_provider_task *task, int *res_index)
 {
-    const char *name = task->model ? task->model : LEO_VIDEO_MODEL;
-    const video_model *m;
     int lines = task->resolution ? task->resolution : LEO_VIDEO_LINES, ok;
+    const char *name = task->model ? task->model
+                       : lines > 720 ? LEO_VIDEO_MODEL_1080
+                                     : LEO_VIDEO_MODEL;
+    const video_model *m;
     size_t i;
 
     if (!model_name_ok(name))
-        return vg__fail(ctx, VG_EPARAMETER, "%s: \"%.40s\" is not a video model name",
-                        conf->name, name);
+        return vg__fail(ctx, VG_EPARAMETER, "%s: \"%.40s\" is not a video model name", conf->name,
+                        name);
     if (task->width || task->height)
         return vg__fail(ctx, VG_EPARAMETER,
                         "%s: width and height are for images; a video's size follows its "
@@ -285,14 +288,14 @@ static int video_common(cJSON *body, plan *p, vg_ctx *ctx, const vg__provider_co
         if (m->needs_image && task->kind != VG_TASK_IMAGE_TO_VIDEO)
             return vg__fail(ctx, VG_EPARAMETER, "%s: %s needs a start image", conf->name, name);
         if (!in_list(m->lines, COUNT(m->lines), lines))
-            return vg__fail(ctx, VG_EPARAMETER, "%s: %s does not make %d lines", conf->name,
-                            name, lines);
+            return vg__fail(ctx, VG_EPARAMETER, "%s: %s does not make %d lines", conf->name, name,
+                            lines);
         if (task->duration_s && !in_list(m->durations, COUNT(m->durations), task->duration_s))
             return vg__fail(ctx, VG_EPARAMETER, "%s: %s does not take a duration of %d s",
                             conf->name, name, task->duration_s);
         if (m->max_seed && task->seed > m->max_seed)
-            return vg__fail(ctx, VG_EPARAMETER, "%s: %s takes seeds up to %lld", conf->name,
-                            name, (long long)m->max_seed);
+            return vg__fail(ctx, VG_EPARAMETER, "%s: %s takes seeds up to %lld", conf->name, name,
+                            (long long)m->max_seed);
     } else {
         vg__log(ctx, VG_LOG_DEBUG, "%s: video model %s is not in libvidgo's table; sent as given",
                 conf->name, name);
@@ -375,13 +378,11 @@ static int build_upscale(cJSON *body, plan *p, vg_ctx *ctx, const vg__provider_c
                         "%s: a video upscale needs the id of a Leonardo video generation",
                         conf->name);
     if (task->resolution && task->resolution != 720)
-        return vg__fail(ctx, VG_EPARAMETER,
-                        "%s: the video upscale makes 720 lines only, not %d", conf->name,
-                        task->resolution);
+        return vg__fail(ctx, VG_EPARAMETER, "%s: the video upscale makes 720 lines only, not %d",
+                        conf->name, task->resolution);
     if (task->duration_s || task->seed || task->width || task->height || task->model)
         return vg__fail(ctx, VG_EPARAMETER,
-                        "%s: the video upscale takes no model, size, duration or seed",
-                        conf->name);
+                        "%s: the video upscale takes no model, size, duration or seed", conf->name);
     p->height = 720;
     if (!cJSON_AddStringToObject(body, "sourceGenerationId", task->input_job_id) ||
         !cJSON_AddStringToObject(body, "resolution", LEO_UPSCALE_RESOLUTION))
@@ -404,11 +405,25 @@ static const struct route {
      "motionVideoGenerationJob", "generationId", "create a text-to-video generation"},
     {VG_TASK_IMAGE_TO_VIDEO, "/generations-image-to-video", build_image_video,
      "motionVideoGenerationJob", "generationId", "create an image-to-video generation"},
-    {VG_TASK_VIDEO_UPSCALE, "/generations-video-upscale", build_upscale,
-     "motionVideoGenerationJob", "variationId", "create a video upscale"},
+    {VG_TASK_VIDEO_UPSCALE, "/generations-video-upscale", build_upscale, "motionVideoGenerationJob",
+     "variationId", "create a video upscale"},
 };
 
 /* ---- submit ------------------------------------------------------------------------------- */
+
+/* A create that was sent and may have been acted upon (an unusable answer: not JSON, cut,
+ * too large, no job id; or the HTTP layer's VG_EOUTCOME_UNKNOWN): VG_EOUTCOME_UNKNOWN with
+ * what the caller must do, so that it reconciles instead of paying for a second job. */
+static int outcome_unknown(vg_ctx *ctx, const vg__provider_conf *conf, const char *what, int rc)
+{
+    char seen[320];
+    if (rc != VG_OK)
+        vg__copy(seen, sizeof seen, vg_error_last());
+    else
+        snprintf(seen, sizeof seen, "%s: %s: the answer names no job", conf->name, what);
+    return vg__fail(ctx, VG_EOUTCOME_UNKNOWN,
+                    "%s; the job may exist, so the request was not resent (reconcile it)", seen);
+}
 
 static int leo_submit(vg_provider_job *out, vg_ctx *ctx, const vg__provider_conf *conf,
                       const vg_provider_task *task)
@@ -447,16 +462,18 @@ static int leo_submit(vg_provider_job *out, vg_ctx *ctx, const vg__provider_conf
     call.headers = json_headers;
     call.creates_paid_job = 1;
     call.what = route->what;
-    if ((rc = vg__provider_send(&root, ctx, conf, &call)) != VG_OK)
-        goto done;
+    rc = vg__provider_send(&root, ctx, conf, &call);
     jobj = vg__json_obj(root, route->answer);
     id = vg__json_str(jobj, route->id_field);
-    if (!id || !id_ok(id)) {
-        /* the job may exist and be paid for: say so, so that the caller reconciles */
-        rc = vg__provider_bad_answer(ctx, conf, route->what,
-                                     "has no usable job id (a job may have been created)");
+    if (rc == VG_EPROVIDER_RESPONSE || (rc == VG_OK && (!id || !id_ok(id)))) {
+        /* accepted, but no job id came back: the job may exist and be paid for */
+        rc = outcome_unknown(ctx, conf, route->what, rc);
         goto done;
     }
+    if (rc == VG_EOUTCOME_UNKNOWN && !strstr(vg_error_last(), "not resent"))
+        rc = outcome_unknown(ctx, conf, route->what, rc); /* say what it means */
+    if (rc != VG_OK)
+        goto done;
     vg__job_start(out, conf, task->kind);
     vg__copy(out->job_id, sizeof out->job_id, id);
     vg__copy(out->model, sizeof out->model, p.model);
@@ -472,17 +489,38 @@ done:
     return rc;
 }
 
+/* GET path into *root (VG_ENOTFOUND for a 404 when not_found_ok). */
+static int api_get(cJSON **root, vg_ctx *ctx, const vg__provider_conf *conf, const char *path,
+                   const char *what, int not_found_ok)
+{
+    vg__provider_call call;
+    memset(&call, 0, sizeof call);
+    call.method = "GET";
+    call.path = path;
+    call.headers = json_headers;
+    call.not_found_ok = not_found_ok;
+    call.what = what;
+    return vg__provider_send(root, ctx, conf, &call);
+}
+
 /* ---- poll ---------------------------------------------------------------------------------- */
 
-static int state_of(vg_task_state *out, const char *status)
+/* The state of an object's "status"; VG_EPROVIDER_RESPONSE for a status not in the table. */
+static int read_status(vg_task_state *out, vg_ctx *ctx, const vg__provider_conf *conf,
+                       const char *what, const cJSON *object)
 {
+    const char *status = vg__json_str(object, "status");
+    char problem[96];
     size_t i;
+
     for (i = 0; status && i < COUNT(statuses); i++)
         if (strcmp(statuses[i].name, status) == 0) {
             *out = statuses[i].state;
-            return 1;
+            return VG_OK;
         }
-    return 0;
+    snprintf(problem, sizeof problem, "has the unknown status \"%.40s\"",
+             status ? status : "(none)");
+    return vg__provider_bad_answer(ctx, conf, what, problem);
 }
 
 /* Sets the state and what goes with it (percent, poll advice, the failure). */
@@ -507,18 +545,14 @@ static int read_generation(vg_provider_job *job, vg_ctx *ctx, const vg__provider
                            const cJSON *gen, const char *what)
 {
     vg_provider_job j = *job;
-    const char *status = vg__json_str(gen, "status"), *model = vg__json_str(gen, "modelId");
+    const char *model = vg__json_str(gen, "modelId"), *url, *mp4;
     const cJSON *images = vg__json_arr(gen, "generated_images"), *first;
-    const char *url, *mp4;
     vg_task_state state;
     int64_t w, h;
-    char problem[96];
+    int rc;
 
-    if (!state_of(&state, status)) {
-        snprintf(problem, sizeof problem, "has the unknown status \"%.40s\"",
-                 status ? status : "(none)");
-        return vg__provider_bad_answer(ctx, conf, what, problem);
-    }
+    if ((rc = read_status(&state, ctx, conf, what, gen)) != VG_OK)
+        return rc;
     set_state(&j, state);
     if (model && *model)
         vg__copy(j.model, sizeof j.model, model);
@@ -544,24 +578,18 @@ static int read_generation(vg_provider_job *job, vg_ctx *ctx, const vg__provider
 /* A video upscale: GET /motion-variations/{id} (the variation the upscale made). */
 static int poll_variation(vg_provider_job *job, vg_ctx *ctx, const vg__provider_conf *conf)
 {
-    vg__provider_call call;
+    static const char what[] = "read a video upscale";
     vg_provider_job j = *job;
     cJSON *root = NULL;
     const cJSON *list, *item, *found = NULL;
-    const char *status, *url, *res;
+    const char *url, *res;
     vg_task_state state;
-    char path[64 + VG_PROVIDER_JOB_ID_SIZE], problem[96];
+    char path[64 + VG_PROVIDER_JOB_ID_SIZE];
     size_t i;
     int rc;
 
     snprintf(path, sizeof path, "/motion-variations/%s", job->job_id);
-    memset(&call, 0, sizeof call);
-    call.method = "GET";
-    call.path = path;
-    call.headers = json_headers;
-    call.not_found_ok = 1;
-    call.what = "read a video upscale";
-    if ((rc = vg__provider_send(&root, ctx, conf, &call)) != VG_OK)
+    if ((rc = api_get(&root, ctx, conf, path, what, 1)) != VG_OK)
         goto done;
     list = vg__json_arr(root, "generated_image_variation_motion");
     cJSON_ArrayForEach(item, list)
@@ -577,13 +605,8 @@ static int poll_variation(vg_provider_job *job, vg_ctx *ctx, const vg__provider_
                       job->job_id);
         goto done;
     }
-    status = vg__json_str(found, "status");
-    if (!state_of(&state, status)) {
-        snprintf(problem, sizeof problem, "has the unknown status \"%.40s\"",
-                 status ? status : "(none)");
-        rc = vg__provider_bad_answer(ctx, conf, call.what, problem);
+    if ((rc = read_status(&state, ctx, conf, what, found)) != VG_OK)
         goto done;
-    }
     set_state(&j, state);
     res = vg__json_str(found, "resolution");
     for (i = 0; res && i < COUNT(resolutions); i++)
@@ -591,11 +614,11 @@ static int poll_variation(vg_provider_job *job, vg_ctx *ctx, const vg__provider_
             j.height = resolutions[i].lines;
     url = vg__json_str(found, "url");
     if (state == VG_TASK_SUCCEEDED && (!url || !*url)) {
-        rc = vg__provider_bad_answer(ctx, conf, call.what, "is COMPLETE without a result URL");
+        rc = vg__provider_bad_answer(ctx, conf, what, "is COMPLETE without a result URL");
         goto done;
     }
     if (state == VG_TASK_SUCCEEDED && !vg__copy(j.result_url, sizeof j.result_url, url)) {
-        rc = vg__provider_bad_answer(ctx, conf, call.what, "has a URL over 2 KiB");
+        rc = vg__provider_bad_answer(ctx, conf, what, "has a URL over 2 KiB");
         goto done;
     }
     *job = j;
@@ -608,19 +631,12 @@ done:
 static int get_generation(cJSON **root, const cJSON **gen, vg_ctx *ctx,
                           const vg__provider_conf *conf, const char *id, const char *what)
 {
-    vg__provider_call call;
     char path[64 + VG_PROVIDER_JOB_ID_SIZE];
     int rc;
 
     *gen = NULL;
     snprintf(path, sizeof path, "/generations/%s", id);
-    memset(&call, 0, sizeof call);
-    call.method = "GET";
-    call.path = path;
-    call.headers = json_headers;
-    call.not_found_ok = 1;
-    call.what = what;
-    if ((rc = vg__provider_send(root, ctx, conf, &call)) != VG_OK)
+    if ((rc = api_get(root, ctx, conf, path, what, 1)) != VG_OK)
         return rc;
     if (!cJSON_IsObject(*root) || !cJSON_HasObjectItem(*root, "generations_by_pk"))
         return vg__provider_bad_answer(ctx, conf, what, "has no generations_by_pk");
@@ -637,8 +653,7 @@ static int leo_poll(vg_provider_job *job, vg_ctx *ctx, const vg__provider_conf *
 
     if (job->kind == VG_TASK_VIDEO_UPSCALE)
         return poll_variation(job, ctx, conf);
-    if ((rc = get_generation(&root, &gen, ctx, conf, job->job_id, "read a generation")) ==
-        VG_OK)
+    if ((rc = get_generation(&root, &gen, ctx, conf, job->job_id, "read a generation")) == VG_OK)
         rc = read_generation(job, ctx, conf, gen, "read a generation");
     cJSON_Delete(root);
     return rc;
@@ -655,7 +670,7 @@ static int leo_cancel(vg_ctx *ctx, const vg__provider_conf *conf, const char *jo
     const cJSON *gen;
     cJSON *root = NULL;
     char path[64 + VG_PROVIDER_JOB_ID_SIZE];
-    const char *status;
+    vg_task_state state;
     int rc;
 
     rc = get_generation(&root, &gen, ctx, conf, job_id, "read a generation to cancel");
@@ -667,10 +682,11 @@ static int leo_cancel(vg_ctx *ctx, const vg__provider_conf *conf, const char *jo
     }
     if (rc != VG_OK)
         goto done;
-    status = vg__json_str(gen, "status");
-    if (!status || strcmp(status, "PENDING") != 0) {
+    if ((rc = read_status(&state, ctx, conf, "read a generation to cancel", gen)) != VG_OK)
+        goto done;
+    if (state != VG_TASK_PENDING) {
         vg__log(ctx, VG_LOG_INFO, "%s: generation %s is %s: left as it is", conf->name, job_id,
-                status ? status : "of no status");
+                vg_task_state_name(state));
         goto done;
     }
     snprintf(path, sizeof path, "/generations/%s", job_id);
@@ -694,24 +710,18 @@ done:
 /* ---- /me: reconcile and check --------------------------------------------------------------- */
 
 /* GET /me: the first user_details entry, in *root. */
-static int get_me(cJSON **root, const cJSON **details, vg_ctx *ctx,
-                  const vg__provider_conf *conf)
+static int get_me(cJSON **root, const cJSON **details, vg_ctx *ctx, const vg__provider_conf *conf)
 {
-    vg__provider_call call;
     const cJSON *list;
     int rc;
 
-    memset(&call, 0, sizeof call);
-    call.method = "GET";
-    call.path = "/me";
-    call.headers = json_headers;
-    call.what = "read the account";
-    if ((rc = vg__provider_send(root, ctx, conf, &call)) != VG_OK)
+    if ((rc = api_get(root, ctx, conf, "/me", "read the account", 0)) != VG_OK)
         return rc;
     list = vg__json_arr(*root, "user_details");
     *details = list ? cJSON_GetArrayItem(list, 0) : NULL;
     if (!cJSON_IsObject(*details) || !vg__json_obj(*details, "user"))
-        return vg__provider_bad_answer(ctx, conf, call.what, "has no user_details[0].user");
+        return vg__provider_bad_answer(ctx, conf, "read the account",
+                                       "has no user_details[0].user");
     return VG_OK;
 }
 
@@ -736,11 +746,10 @@ static int read_time(vg_time *out, const char *s)
 }
 
 /* After VG_EOUTCOME_UNKNOWN: the earliest of the user's latest generations with the task's
- * prompt, created at or after `since`. */
+ * prompt, created at or after `since`, then polled for its state. */
 static int leo_reconcile(vg_provider_job *out, vg_ctx *ctx, const vg__provider_conf *conf,
                          const vg_provider_task *task, vg_time since)
 {
-    vg__provider_call call;
     cJSON *me = NULL, *root = NULL;
     const cJSON *details, *gen, *best = NULL;
     const char *user_id, *id;
@@ -762,15 +771,11 @@ static int leo_reconcile(vg_provider_job *out, vg_ctx *ctx, const vg__provider_c
     }
     snprintf(path, sizeof path, "/generations/user/%s?offset=0&limit=%d", user_id,
              LEO_RECONCILE_LIMIT);
-    memset(&call, 0, sizeof call);
-    call.method = "GET";
-    call.path = path;
-    call.headers = json_headers;
-    call.what = "list the user's generations";
-    if ((rc = vg__provider_send(&root, ctx, conf, &call)) != VG_OK)
+    if ((rc = api_get(&root, ctx, conf, path, "list the user's generations", 0)) != VG_OK)
         goto done;
     if (!vg__json_arr(root, "generations")) {
-        rc = vg__provider_bad_answer(ctx, conf, call.what, "has no generations array");
+        rc = vg__provider_bad_answer(ctx, conf, "list the user's generations",
+                                     "has no generations array");
         goto done;
     }
     cJSON_ArrayForEach(gen, vg__json_arr(root, "generations"))
@@ -791,11 +796,11 @@ static int leo_reconcile(vg_provider_job *out, vg_ctx *ctx, const vg__provider_c
                       conf->name, LEO_RECONCILE_LIMIT);
         goto done;
     }
+    /* the listing found it; its own answer says how it stands */
     vg__job_start(out, conf, task->kind);
     vg__copy(out->job_id, sizeof out->job_id, id);
-    rc = read_generation(out, ctx, conf, best, call.what);
-    if (rc == VG_OK)
-        vg__log(ctx, VG_LOG_INFO, "%s: reconciled: generation %s was created", conf->name, id);
+    vg__log(ctx, VG_LOG_INFO, "%s: reconciled: generation %s was created", conf->name, id);
+    rc = leo_poll(out, ctx, conf);
 done:
     cJSON_Delete(me);
     cJSON_Delete(root);
@@ -824,7 +829,13 @@ static int leo_check(char *detail, size_t size, vg_ctx *ctx, const vg__provider_
 }
 
 const vg__provider_ops vg__leonardo_ops = {
-    VG_PROVIDER_LEONARDO, LEO_BASE_URL, "LEONARDO_API_KEY", LEO_KEY_HEADER,
-    leo_submit,           leo_poll,     leo_cancel,         leo_reconcile,
-    leo_check,
+    .id = VG_PROVIDER_LEONARDO,
+    .default_base_url = LEO_BASE_URL,
+    .key_env = "LEONARDO_API_KEY",
+    .key_header = LEO_KEY_HEADER,
+    .submit = leo_submit,
+    .poll = leo_poll,
+    .cancel = leo_cancel,
+    .reconcile = leo_reconcile,
+    .check = leo_check,
 };

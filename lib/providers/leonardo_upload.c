@@ -50,9 +50,8 @@ static void puts3(writer *w, const char *a, const char *b, const char *c)
 
 /* The form: every presigned field, then the photo as the part named "file" (last, as S3
  * wants it), then the closing boundary. */
-static void write_form(writer *w, const char *boundary, const cJSON *fields,
-                       const char *extension, const char *mime, const unsigned char *data,
-                       size_t len)
+static void write_form(writer *w, const char *boundary, const cJSON *fields, const char *extension,
+                       const char *mime, const unsigned char *data, size_t len)
 {
     const cJSON *f;
     cJSON_ArrayForEach(f, fields)
@@ -77,10 +76,23 @@ static int fields_ok(const cJSON *fields)
         return 0;
     cJSON_ArrayForEach(f, fields)
     {
-        if (!cJSON_IsString(f) || !f->string || !*f->string ||
-            strpbrk(f->string, "\"\r\n") || strpbrk(f->valuestring, "\r\n"))
+        if (!cJSON_IsString(f) || !f->string || !*f->string || strpbrk(f->string, "\"\r\n") ||
+            strpbrk(f->valuestring, "\r\n"))
             return 0;
     }
+    return 1;
+}
+
+/* 1 for an id fit for a JSON body and a log line: printable ASCII without spaces, '/', '?',
+ * '#', '%', '\\' or '"', shorter than size. */
+static int id_ok(const char *id, size_t size)
+{
+    const char *p;
+    if (!id || !*id || strlen(id) >= size)
+        return 0;
+    for (p = id; *p; p++)
+        if (*p <= ' ' || *p > '~' || strchr("/?#%\\\"", *p))
+            return 0;
     return 1;
 }
 
@@ -123,8 +135,7 @@ static int post_form(vg_ctx *ctx, const vg__provider_conf *conf, const char *url
                                "upload the photo to the presigned URL");
     if (rc == VG_EPROVIDER_AUTH) {
         vg__copy(message, sizeof message, vg_error_last());
-        rc = vg__fail(ctx, VG_EPROVIDER_REJECTED, "%s (the presigned form was refused)",
-                      message);
+        rc = vg__fail(ctx, VG_EPROVIDER_REJECTED, "%s (the presigned form was refused)", message);
     }
     vg__free(ctx, w.out);
     return rc;
@@ -150,8 +161,7 @@ int vg__leonardo_upload(char *id_out, size_t size, vg_ctx *ctx, const vg__provid
         return vg__fail(ctx, VG_EINPUT_ASSET,
                         "%s: the photo must be PNG, JPEG or WebP, not \"%.40s\"", conf->name,
                         mime && vg__utf8_valid(mime) ? mime : "?");
-    if (!(body = cJSON_CreateObject()) ||
-        !cJSON_AddStringToObject(body, "extension", extension) ||
+    if (!(body = cJSON_CreateObject()) || !cJSON_AddStringToObject(body, "extension", extension) ||
         !(json = cJSON_PrintUnformatted(body))) {
         rc = vg__fail(ctx, VG_ENOMEM, "out of memory");
         goto done;
@@ -168,7 +178,7 @@ int vg__leonardo_upload(char *id_out, size_t size, vg_ctx *ctx, const vg__provid
     id = vg__json_str(job, "id");
     url = vg__json_str(job, "url");
     text = vg__json_str(job, "fields");
-    if (!id || !*id || strlen(id) >= size || strpbrk(id, "/?#%\\\" ") || !url ||
+    if (!id_ok(id, size) || !url ||
         (strncmp(url, "https://", 8) != 0 && strncmp(url, "http://", 7) != 0) || !text) {
         rc = vg__provider_bad_answer(ctx, conf, call.what, "has no usable id, url and fields");
         goto done;

@@ -21,8 +21,9 @@ static const char *const state_names[] = {"pending", "running", "succeeded", "fa
 
 /* Which provider serves which task kind. Rank 0 is the primary, 1 the fallback, 2 a model
  * used only when asked for by name (Pollo: VidGo Advanced Models). `local` stands in for a
- * rank-0 provider that does not serve the context. Leonardo's video stops at 1080p: a 4K
- * video is a 1080p video and then an upscale (DESIGN.md §5). */
+ * rank-0 provider that does not serve the context. Leonardo's video stops at 1080p (MOTION2
+ * at 720, Veo for 1080) and its own upscale at 720: a 4K video is a 1080p video and then
+ * GoEnhance's HD enhance, VidGo's "4K upscale" (docs/providers.md). */
 static const vg_provider_capability capabilities[] = {
     {"leonardo", VG_TASK_TEXT_TO_IMAGE, 0, "de7d3faf-762f-48e0-b3b7-9d0ac3a3fcf3",
      "image_512 image_1024", 1024, 0},
@@ -30,12 +31,14 @@ static const vg_provider_capability capabilities[] = {
      8},
     {"leonardo", VG_TASK_IMAGE_TO_VIDEO, 0, "MOTION2", "video_720p video_1080p video_4k", 1080,
      8},
-    {"leonardo", VG_TASK_VIDEO_UPSCALE, 0, "", "video_4k", 2160, 8},
+    /* Leonardo's own upscale makes 720 lines only: named use, never the 4K path */
+    {"leonardo", VG_TASK_VIDEO_UPSCALE, 2, "", "", 720, 8},
     {"runway", VG_TASK_IMAGE_TO_VIDEO, 1, "gen4_turbo", "runway_720p", 720, 10},
     {"runway", VG_TASK_TEXT_TO_VIDEO, 1, "gen4.5", "runway_720p", 720, 10},
     {"goenhance", VG_TASK_STYLE_TRANSFER, 0, "2000", "style_effects", 720, 30},
     {"goenhance", VG_TASK_HD_ENHANCE, 0, "", "hd_enhance", 2160, 30},
     {"goenhance", VG_TASK_VIDEO_ENHANCE, 0, "", "video_pro", 2160, 30},
+    {"goenhance", VG_TASK_VIDEO_UPSCALE, 0, "", "video_4k", 2160, 30},
     {"pollo", VG_TASK_IMAGE_TO_VIDEO, 2, "kling-ai/kling-v2-6", "", 1080, 10},
     {"pollo", VG_TASK_TEXT_TO_VIDEO, 2, "kling-ai/kling-v2-6", "", 1080, 10},
     {"local", VG_TASK_TEXT_TO_IMAGE, 0, "placeholder-v1", "image_512 image_1024", 1024, 0},
