@@ -170,3 +170,43 @@ void cli_json_time(cJSON *obj, const char *name, vg_time t)
     else
         cJSON_AddNullToObject(obj, name);
 }
+
+cJSON *cli_job_json(const vg_job *j)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddNumberToObject(o, "id", (double)j->id);
+    cJSON_AddNumberToObject(o, "user_id", (double)j->user_id);
+    cJSON_AddStringToObject(o, "service", j->service);
+    cJSON_AddStringToObject(o, "kind", vg_task_kind_name(j->kind));
+    cJSON_AddStringToObject(o, "state", vg_job_state_name(j->state));
+    cJSON_AddNumberToObject(o, "percent", j->percent);
+    cJSON_AddBoolToObject(o, "priority", j->priority);
+    cJSON_AddStringToObject(o, "prompt", j->prompt);
+    cJSON_AddStringToObject(o, "enhanced_prompt", j->enhanced_prompt);
+    cJSON_AddStringToObject(o, "lang", j->lang);
+    cJSON_AddNumberToObject(o, "resolution", j->resolution);
+    cJSON_AddNumberToObject(o, "duration_s", j->duration_s);
+    cJSON_AddNumberToObject(o, "price", j->price);
+    cJSON_AddBoolToObject(o, "free_use", j->free_use);
+    cJSON_AddBoolToObject(o, "charged", j->charged);
+    cJSON_AddBoolToObject(o, "watermark", j->watermark);
+    cJSON_AddBoolToObject(o, "cache_hit", j->cache_hit);
+    cJSON_AddNumberToObject(o, "similarity", j->similarity);
+    cJSON_AddNumberToObject(o, "leader_id", (double)j->leader_id);
+    cJSON_AddStringToObject(o, "provider", j->provider);
+    cJSON_AddBoolToObject(o, "fallback", j->fallback);
+    cJSON_AddNumberToObject(o, "attempts", j->attempts);
+    cJSON_AddStringToObject(o, "media_type", j->media_type);
+    cJSON_AddStringToObject(o, "result_url", j->result_url);
+    cJSON_AddStringToObject(o, "thumbnail_url", j->thumbnail_url);
+    cJSON_AddNumberToObject(o, "width", j->width);
+    cJSON_AddNumberToObject(o, "height", j->height);
+    cJSON_AddBoolToObject(o, "placeholder", j->placeholder);
+    cJSON_AddNumberToObject(o, "api_cost_micro_usd", (double)j->api_cost_micro_usd);
+    cJSON_AddStringToObject(o, "error", j->error ? vg_error_name(j->error) : "");
+    cJSON_AddStringToObject(o, "message", j->message);
+    cJSON_AddStringToObject(o, "detail", j->detail);
+    cli_json_time(o, "created_at", j->created_at);
+    cli_json_time(o, "finished_at", j->finished_at);
+    return o;
+}

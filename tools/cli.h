@@ -73,6 +73,9 @@ int cli_usage_error(cli_state *cli, const cli_command *cmd, const char *message)
 /* Adds a time to a JSON object as RFC 3339 text, or null for 0. */
 void cli_json_time(cJSON *obj, const char *name, vg_time t);
 
+/* A job as a JSON object (the caller owns it). */
+cJSON *cli_job_json(const vg_job *job);
+
 /* Prints a JSON document to stdout and frees it. */
 void cli_print_json(cJSON *doc);
 

@@ -5,13 +5,6 @@
 
 #include "cli.h"
 
-static const char *const ledger_types[] = {
-    [VG_LEDGER_OPEN] = "open",         [VG_LEDGER_GRANT] = "grant",
-    [VG_LEDGER_DEBIT] = "debit",       [VG_LEDGER_REFUND] = "refund",
-    [VG_LEDGER_WEEKLY_RESET] = "weekly_reset", [VG_LEDGER_EXPIRY] = "expiry",
-    [VG_LEDGER_FORFEIT] = "forfeit",   [VG_LEDGER_PLAN_CHANGE] = "plan_change",
-};
-
 static cJSON *balance_json(const vg_user *user, const vg_balance *b)
 {
     cJSON *o = cJSON_CreateObject();
@@ -159,7 +152,7 @@ static int add_entry(const vg_ledger_entry *e, void *payload)
     cJSON_AddNumberToObject(o, "seq", (double)e->seq);
     cli_json_time(o, "at", e->at);
     cli_json_time(o, "effective_at", e->effective_at);
-    cJSON_AddStringToObject(o, "type", ledger_types[e->type]);
+    cJSON_AddStringToObject(o, "type", vg_ledger_type_name(e->type));
     cJSON_AddNumberToObject(o, "amount", (double)e->amount);
     cJSON_AddNumberToObject(o, "bonus", (double)e->bonus);
     cJSON_AddNumberToObject(o, "subscription", (double)e->subscription);

@@ -1,137 +1,155 @@
 /* SPDX-License-Identifier: MIT */
-/* `vidgo demo`: the main job, run offline end to end on a store of its own. It grows with
- * the library: today plans, access rules, the wallet, the similarity cache and accounts;
- * later the generation pipeline. */
+/* `vidgo demo`: the main job, offline end to end on a store it recreates each run. This half
+ * prepares the store and the context (the `local` providers) and runs the story step by
+ * step; cmd_demo_story.c tells it. */
+#include <dirent.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
-#include "cli.h"
+#include "cmd_demo.h"
 
 #define DEMO_STORE "vidgo-demo.db"
+#define DEMO_DOMAIN "@demo.vidgo" /* every user the demo makes has an address here */
 
-/* What a step of the story does. */
-typedef enum demo_action { ACCESS, GRANT_BONUS, HOLD, CAPTURE, RELEASE } demo_action;
+/* ---- what a step reports ---------------------------------------------------------------- */
 
-/* The story, one row a step. Keys make a second run replay the first one's outcomes. */
-static const struct demo_step {
-    const char *who;
-    demo_action action;
-    const char *service; /* ACCESS and HOLD */
-    int amount;          /* GRANT_BONUS */
-    const char *note;
-} story[] = {
-    {"mei", ACCESS, "video_720p", 0, "a demo user asks for a 720p video"},
-    {"mei", ACCESS, "video_1080p", 0, "... and for 1080p"},
-    {"mei", HOLD, "image_512", 0, "she makes a product image: a free use is held"},
-    {"mei", CAPTURE, NULL, 0, "the image is delivered: the free use is spent"},
-    {"kenji", GRANT_BONUS, NULL, 10, "a Pro user gets a 10-credit welcome bonus"},
-    {"kenji", HOLD, "video_4k", 0, "he orders a 4K video: bonus first, then subscription"},
-    {"kenji", CAPTURE, NULL, 0, "the video is delivered: one debit in the ledger"},
-    {"kenji", HOLD, "video_pro", 0, "he orders VidGo Video Pro"},
-    {"kenji", RELEASE, NULL, 0, "the provider fails: every credit goes back"},
-    {"kenji", ACCESS, "style_effects", 0, "may he use style effects? (subscribers only)"},
-};
-
-static const struct demo_user {
-    const char *who, *email, *plan;
-} users[] = {
-    {"mei", "mei@demo.vidgo", "demo"},
-    {"kenji", "kenji@demo.vidgo", "pro"},
-};
-
-static int64_t demo_user_id(vg_ctx *ctx, const char *who, int *rc)
+void demo_say(demo *d, const char *format, ...)
 {
+    va_list args;
+    va_start(args, format);
+    vsnprintf(d->result, sizeof d->result, format, args);
+    va_end(args);
+}
+
+void demo_note(demo *d, const char *format, ...)
+{
+    va_list args;
+    if (d->cli->json)
+        return;
+    fputs("        .. ", stdout);
+    va_start(args, format);
+    vprintf(format, args);
+    va_end(args);
+    fputc('\n', stdout);
+    fflush(stdout);
+}
+
+int demo_unexpected(demo *d, const char *format, ...)
+{
+    va_list args;
+    va_start(args, format);
+    vsnprintf(d->why, sizeof d->why, format, args);
+    va_end(args);
+    return VG_ERROR;
+}
+
+/* ---- the store: recreated each run, but only if it is the demo's ----------------------- */
+
+/* The file of a SQLite location ("x.db", "sqlite:x.db", "sqlite://x.db"); NULL for a URL of
+ * a server, which the demo cannot recreate. */
+static const char *store_file(const char *location)
+{
+    if (strncasecmp(location, "sqlite://", 9) == 0)
+        return location + 9;
+    if (strncasecmp(location, "sqlite:", 7) == 0)
+        return location + 7;
+    return strstr(location, "://") ? NULL : location;
+}
+
+/* The assets directory beside a store file: "dir/vidgo-demo.db" -> "dir/vidgo-demo-assets". */
+static void assets_beside(char *out, size_t size, const char *file)
+{
+    size_t n = strlen(file);
+    if (n > 3 && strcmp(file + n - 3, ".db") == 0)
+        n -= 3;
+    snprintf(out, size, "%.*s-assets", (int)n, file);
+}
+
+static int is_demo_address(const char *email)
+{
+    size_t n = strlen(email), k = strlen(DEMO_DOMAIN);
+    return n > k && strcmp(email + n - k, DEMO_DOMAIN) == 0;
+}
+
+/* 1 if an existing store may be deleted: it opens, and every user in it is one of the
+ * demo's. Anything else may be someone's real store: 0, with the reason. */
+static int is_demo_store(const char *location, char *why, size_t size)
+{
+    vg_config config;
+    vg_ctx *ctx;
     vg_user user;
-    size_t i;
-    int64_t id = 0;
-    for (i = 0; i < sizeof users / sizeof users[0]; i++) {
-        if (strcmp(users[i].who, who) != 0)
-            continue;
-        *rc = vg_user_find(&user, ctx, users[i].email);
-        if (*rc == VG_ENOTFOUND)
-            *rc = vg_user_add_verified(&id, ctx, users[i].email, users[i].plan);
-        else if (*rc == VG_OK)
-            id = user.id;
-    }
-    return id;
-}
+    int64_t id;
+    int rc;
 
-/* Runs one step; writes what happened into `line` and returns the step's status. */
-static int run_step(vg_ctx *ctx, size_t index, vg_hold *hold, char *line, size_t size)
-{
-    const struct demo_step *s = &story[index];
-    vg_access_request request = VG_ACCESS_REQUEST_INIT;
-    vg_access access;
-    vg_balance b;
-    char key[32];
-    int rc = VG_OK;
-    int64_t user = demo_user_id(ctx, s->who, &rc);
-
-    if (rc != VG_OK)
-        return rc;
-    snprintf(key, sizeof key, "demo-step-%zu", index);
-    switch (s->action) {
-    case ACCESS:
-        request.service = s->service;
-        rc = vg_access_check(&access, ctx, user, &request);
-        if (rc == VG_OK && !access.allowed)
-            snprintf(line, size, "refused (%s): %s", vg_error_name(access.reason),
-                     vg_strerror(access.reason, vg_ctx_lang(ctx)));
-        else if (rc == VG_OK && access.free_use)
-            snprintf(line, size, "allowed: a free use%s%s", access.watermark ? ", watermark" : "",
-                     access.cache_only ? ", from the similarity cache only" : "");
-        else if (rc == VG_OK)
-            snprintf(line, size, "allowed: %d credits%s%s%s", access.price,
-                     access.watermark ? ", watermark" : "",
-                     access.cache_only ? ", from the similarity cache only" : "",
-                     access.priority ? ", priority queue" : "");
-        return rc;
-    case GRANT_BONUS:
-        rc = vg_credits_grant(&b, ctx, user, VG_CREDIT_BONUS, s->amount, 0, "welcome", key);
-        if (rc == VG_OK)
-            snprintf(line, size, "bonus %lld, subscription %lld, total %lld", (long long)b.bonus,
-                     (long long)b.subscription, (long long)b.total);
-        return rc;
-    case HOLD:
-        rc = vg_credits_hold(hold, ctx, user, s->service, "demo", key);
-        break;
-    case CAPTURE:
-        rc = vg_credits_capture(hold, ctx, hold->id, key);
-        break;
-    case RELEASE:
-        rc = vg_credits_release(hold, ctx, hold->id, key);
-        break;
+    vg_config_init(&config, VG_CONFIG_VERSION);
+    config.store = location;
+    config.flags = 0; /* an existing store, never created here */
+    config.log_level = VG_LOG_NONE;
+    if ((rc = vg_open(&ctx, &config)) != VG_OK) {
+        snprintf(why, size, "it cannot be opened as a libvidgo store (%s)", vg_error_name(rc));
+        return 0;
     }
+    for (id = 1; (rc = vg_user_get(&user, ctx, id)) == VG_OK && is_demo_address(user.email); id++)
+        ;
     if (rc == VG_OK)
-        snprintf(line, size, "%s %lld: bonus %lld + subscription %lld + purchased %lld%s | "
-                 "balance %lld (held %lld)", s->action == HOLD ? "hold" : s->action == CAPTURE ?
-                 "captured" : "released", (long long)hold->price, (long long)hold->from_bonus,
-                 (long long)hold->from_subscription, (long long)hold->from_purchased,
-                 hold->free_use ? " (a free use)" : "", (long long)hold->balance.total,
-                 (long long)hold->balance.held);
-    return rc;
+        snprintf(why, size, "it has users of its own, such as %.80s", user.email);
+    else if (rc != VG_ENOTFOUND || id == 1)
+        snprintf(why, size, "%s", id == 1 ? "it has no user of the demo" : vg_error_name(rc));
+    vg_close(ctx);
+    return rc == VG_ENOTFOUND && id > 1;
 }
 
-/* Reports one step of the demo: a JSON object in `steps`, or two lines of text. */
-static void report_step(cli_state *cli, cJSON *steps, const char *who, const char *note,
-                        const char *result)
+/* Removes the `local` provider's files ("local-*") from the assets directory, then the
+ * directory if nothing else is in it. */
+static void clear_assets(const char *dir)
 {
-    if (cli->json) {
-        cJSON *step = cJSON_CreateObject();
-        cJSON_AddStringToObject(step, "who", who);
-        cJSON_AddStringToObject(step, "what", note);
-        cJSON_AddStringToObject(step, "result", result);
-        cJSON_AddItemToArray(steps, step);
-    } else {
-        printf("%-6s %s\n       -> %s\n", who, note, result);
-    }
+    char path[4096];
+    struct dirent *e;
+    DIR *d = opendir(dir);
+
+    if (!d)
+        return;
+    while ((e = readdir(d)) != NULL)
+        if (strncmp(e->d_name, "local-", 6) == 0 &&
+            snprintf(path, sizeof path, "%s/%s", dir, e->d_name) < (int)sizeof path)
+            unlink(path);
+    closedir(d);
+    rmdir(dir);
 }
 
-/* --- the sign-up story: accounts, with the e-mail kept in memory ----------------------- */
+/* Deletes the demo's old store (with its WAL files) and assets. Returns CLI_EXIT_OK, or
+ * CLI_EXIT_USAGE when --db names something the demo must not delete. */
+static int recreate_store(const char *location, const char *file, const char *assets,
+                          int *recreated)
+{
+    static const char *const suffixes[] = {"", "-wal", "-shm", "-journal"};
+    char why[160], path[4096];
+    struct stat st;
+    size_t i;
 
-#define SIGNUP_EMAIL "ana@demo.vidgo"
-#define SIGNUP_PASSWORD "una contraseña larga"
+    *recreated = stat(file, &st) == 0;
+    if (*recreated && !is_demo_store(location, why, sizeof why)) {
+        fprintf(stderr,
+                "vidgo demo: %s is not a demo store: %s. The demo deletes and recreates "
+                "its store on every run: give it another --db, or delete the file.\n",
+                file, why);
+        return CLI_EXIT_USAGE;
+    }
+    for (i = 0; *recreated && i < sizeof suffixes / sizeof suffixes[0]; i++) {
+        snprintf(path, sizeof path, "%s%s", file, suffixes[i]);
+        unlink(path);
+    }
+    clear_assets(assets);
+    return CLI_EXIT_OK;
+}
+
+/* ---- the context: the `local` providers, e-mail caught in memory ------------------------ */
 
 /* The demo's mailbox: the code of the last message (six digits alone in its text). */
 static int demo_mailbox(const vg_email *email, char *errbuf, size_t errbuf_size, void *payload)
@@ -147,162 +165,190 @@ static int demo_mailbox(const vg_email *email, char *errbuf, size_t errbuf_size,
     return 1;
 }
 
-/* Reports one step of the sign-up story, or its failure; returns rc. */
-static int signup_step(cli_state *cli, cJSON *steps, const char *note, int rc, const char *result)
+static void log_to_stderr(vg_log_level level, const char *message, void *payload)
 {
-    char line[256];
-    if (rc == VG_OK)
-        snprintf(line, sizeof line, "%s", result);
-    else
-        snprintf(line, sizeof line, "%s: %s", vg_error_name(rc), vg_error_last());
-    report_step(cli, steps, "ana", note, line);
-    return rc;
+    (void)payload;
+    fprintf(stderr, "vidgo demo: %s: %s\n", level >= VG_LOG_ERROR ? "error" : "warning", message);
 }
 
-/* Sign-up, a wrong and a right code, sign-in, a refresh, and a replayed refresh token. A
- * second run finds ana verified and starts at the sign-in. Returns a status that is not
- * one of the story's expected refusals. */
-static int run_signup(cli_state *cli, vg_ctx *ctx, cJSON *steps, const char *code)
-{
-    vg_session first, second;
-    vg_user user;
-    char wrong[8], line[128];
-    int rc = vg_user_find(&user, ctx, SIGNUP_EMAIL);
+/* --now starts the demo's clock at a given time; it then runs on, as the `local` provider's
+ * jobs take their time by the context's clock. */
+typedef struct demo_clock {
+    vg_time start;
+    struct timespec origin;
+} demo_clock;
 
-    if (rc == VG_ENOTFOUND) {
-        rc = vg_account_register(NULL, ctx, SIGNUP_EMAIL, SIGNUP_PASSWORD, "es", "demo");
-        snprintf(line, sizeof line, "a code is e-mailed to %s (in Spanish)", SIGNUP_EMAIL);
-        if (signup_step(cli, steps, "ana signs up", rc, line) != VG_OK)
-            return rc;
-        snprintf(wrong, sizeof wrong, "%06d", (atoi(code) + 1) % 1000000);
-        rc = vg_account_verify(ctx, SIGNUP_EMAIL, wrong);
-        signup_step(cli, steps, "she mistypes the code", rc, "");
-        if (rc != VG_ECODE_INVALID)
-            return rc == VG_OK ? VG_ERROR : rc;
-        rc = vg_account_verify(ctx, SIGNUP_EMAIL, code);
-        if (signup_step(cli, steps, "she types the right code", rc,
-                        "the address is verified; 2 free demo uses wait") != VG_OK)
-            return rc;
-    } else if (rc != VG_OK) {
-        return rc;
-    }
-    rc = vg_account_login(&first, ctx, SIGNUP_EMAIL, SIGNUP_PASSWORD, "demo");
-    if (signup_step(cli, steps, "she signs in", rc,
-                    "a 30-minute access token (HS256 JWT) and a refresh token") != VG_OK)
-        return rc;
-    rc = vg_session_refresh(&second, ctx, first.refresh_token);
-    if (signup_step(cli, steps, "the app refreshes the session", rc,
-                    "a new pair; the old refresh token is spent") != VG_OK)
-        return rc;
-    rc = vg_session_refresh(&second, ctx, first.refresh_token);
-    signup_step(cli, steps, "a stolen copy of the spent token is replayed", rc, "");
-    return rc == VG_ETOKEN_REVOKED ? VG_OK : rc == VG_OK ? VG_ERROR : rc;
+static vg_time elapsed_us(const struct timespec *origin)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (vg_time)(t.tv_sec - origin->tv_sec) * 1000000 + (t.tv_nsec - origin->tv_nsec) / 1000;
 }
 
-/* --- the cache story: a demo user's video comes from the similarity cache ---------------- */
-
-#define CACHED_PROMPT "A red sneaker spinning on a white table, studio light"
-
-/* A paid user's video is cached; mei, on the demo plan, gets a near-duplicate from the
- * cache, and a request that differs in colour is not served from it. */
-static int run_cache_story(cli_state *cli, vg_ctx *ctx, cJSON *steps)
+static vg_time running_clock(void *payload)
 {
-    static const char *const asks[][2] = {
-        {"a red sneaker spinning on a white table with studio light",
-         "mei asks for a video like one made before"},
-        {"A blue sneaker spinning on a white table, studio light",
-         "... and for a blue one (the second gate compares colours)"},
-    };
-    vg_cache_scope scope = VG_CACHE_SCOPE_INIT;
-    vg_cache *cache;
-    vg_cache_hit hit;
-    char line[256];
-    size_t i;
+    const demo_clock *c = payload;
+    return c->start + elapsed_us(&c->origin);
+}
+
+static int open_context(demo *d, const char *assets, demo_clock *clock)
+{
+    vg_generator_options options = VG_GENERATOR_OPTIONS_INIT;
+    vg_config config;
     int rc;
 
-    scope.service = "video_720p";
-    if ((rc = vg_cache_open(&cache, ctx, NULL)) != VG_OK)
-        return rc;
-    rc = vg_cache_lookup(&hit, cache, &scope, CACHED_PROMPT, 0);
-    if (rc == VG_OK && hit.match != VG_CACHE_EXACT)
-        rc = vg_cache_put(NULL, cache, &scope, CACHED_PROMPT,
-                          "{\"video\": \"demo://videos/red-sneaker-720p.mp4\"}", 250000, 0, 0, 0);
-    for (i = 0; i < sizeof asks / sizeof asks[0] && rc == VG_OK; i++) {
-        rc = vg_cache_lookup(&hit, cache, &scope, asks[i][0], 0);
-        if (rc != VG_OK)
-            break;
-        if (hit.match != VG_CACHE_MISS)
-            snprintf(line, sizeof line, "served from the cache (similarity %.2f): %.120s",
-                     hit.similarity, hit.entry.result);
-        else
-            snprintf(line, sizeof line, "not in the cache (similarity %.2f%s): available on "
-                     "paid plans", hit.similarity, hit.gate_rejected ? ", colours differ" : "");
-        report_step(cli, steps, "mei", asks[i][1], line);
+    vg_config_init(&config, VG_CONFIG_VERSION);
+    config.store = d->cli->db;
+    config.flags = VG_OPEN_CREATE | VG_OPEN_SYNC_NORMAL;
+    config.lang = d->cli->lang;
+    config.email_sender = demo_mailbox;
+    config.email_payload = d->mailbox;
+    config.provider_mode = VG_PROVIDERS_LOCAL;
+    config.assets_dir = assets;
+    config.log = log_to_stderr;
+    config.log_level = VG_LOG_ERROR; /* not the warning that a secret was made for the store */
+    if (d->cli->has_now) {
+        clock->start = d->cli->now;
+        config.clock = running_clock;
+        config.clock_payload = clock;
     }
-    vg_cache_close(cache);
-    return rc;
+    if ((rc = vg_open(&d->ctx, &config)) != VG_OK)
+        return rc;
+    options.on_event = demo_on_event;
+    options.event_payload = d;
+    return vg_generator_open(&d->generator, d->ctx, &options);
+}
+
+/* ---- running the story ------------------------------------------------------------------ */
+
+/* Runs one step and reports it. Returns CLI_EXIT_OK, CLI_EXIT_REFUSED when its outcome is
+ * not the story's, or the exit code of the library's failure. */
+static int run_step(demo *d, const demo_step *s, size_t number, cJSON *steps)
+{
+    const char *message;
+    int rc, unexpected;
+
+    d->result[0] = d->why[0] = '\0';
+    d->step = cJSON_CreateObject();
+    cJSON_AddStringToObject(d->step, "step", s->id);
+    cJSON_AddStringToObject(d->step, "who", s->who);
+    cJSON_AddStringToObject(d->step, "what", s->what);
+    cJSON_AddItemToArray(steps, d->step);
+    if (!d->cli->json) {
+        printf("%2zu %-6s %s\n", number, s->who, s->what);
+        fflush(stdout);
+    }
+    rc = s->run(d);
+    cJSON_AddBoolToObject(d->step, "ok", rc == VG_OK);
+    if (rc == VG_OK) {
+        cJSON_AddStringToObject(d->step, "result", d->result);
+        if (!d->cli->json)
+            printf("          -> %s\n", d->result);
+        return CLI_EXIT_OK;
+    }
+    if (!(unexpected = d->why[0] != '\0')) {
+        message = vg_error_last();
+        snprintf(d->why, sizeof d->why, "%s: %s", vg_error_name(rc),
+                 *message ? message : vg_strerror(rc, d->cli->lang));
+    }
+    cJSON_AddStringToObject(d->step, "result", d->why);
+    if (!d->cli->json)
+        printf("          -> FAILED: %s\n", d->why);
+    return unexpected ? CLI_EXIT_REFUSED : cli_exit_for(rc);
+}
+
+/* The document the run reports in (JSON), or its heading (text). */
+static cJSON *begin_report(const demo *d, const char *assets, int recreated)
+{
+    cJSON *doc = cJSON_CreateObject();
+    cJSON_AddStringToObject(doc, "library", vg_version());
+    cJSON_AddStringToObject(doc, "store", vg_store_location(d->ctx));
+    cJSON_AddStringToObject(doc, "backend", vg_store_backend_name(d->ctx));
+    cJSON_AddBoolToObject(doc, "recreated", recreated);
+    cJSON_AddStringToObject(doc, "assets_dir", assets);
+    cJSON_AddStringToObject(doc, "providers", "local");
+    cJSON_AddArrayToObject(doc, "steps");
+    if (!d->cli->json)
+        printf("VidGo demo — libvidgo %s, offline: the `local` providers, no keys, no network\n"
+               "store %s (%s), %s; assets in %s/\n\n",
+               vg_version(), vg_store_location(d->ctx), vg_store_backend_name(d->ctx),
+               recreated ? "deleted and recreated for this run" : "created for this run", assets);
+    return doc;
+}
+
+/* Ends the report: how it went and, after a failure, which step failed. */
+static void end_report(const demo *d, cJSON *doc, const demo_step *failed, size_t number,
+                       const struct timespec *started)
+{
+    double seconds = (double)elapsed_us(started) / 1e6;
+
+    cJSON_AddBoolToObject(doc, "ok", !failed);
+    cJSON_AddBoolToObject(doc, "check_ok", !failed); /* the check is the last step */
+    if (failed)
+        cJSON_AddStringToObject(doc, "failed_step", failed->id);
+    else
+        cJSON_AddNullToObject(doc, "failed_step");
+    cJSON_AddNumberToObject(doc, "elapsed_ms", (double)(long long)(seconds * 1000));
+    if (d->cli->json) {
+        cli_print_json(doc);
+        return;
+    }
+    cJSON_Delete(doc);
+    if (!failed) {
+        printf("\nDone in %.1f s, every step as told. The store stays for you to explore:\n"
+               "  vidgo --db %s job list\n  vidgo --db %s credits history ana" DEMO_DOMAIN "\n",
+               seconds, d->cli->db, d->cli->db);
+        return;
+    }
+    fflush(stdout);
+    fprintf(stderr, "vidgo demo: step %zu \"%s\" failed: %s\n", number, failed->id, d->why);
 }
 
 static int run_demo(cli_state *cli)
 {
-    vg_ctx *ctx;
-    vg_hold hold;
-    cJSON *doc = cJSON_CreateObject(), *steps = cJSON_AddArrayToObject(doc, "steps");
-    char line[256], mailbox[8] = "";
-    size_t problems = 0, i;
-    int rc = VG_OK, code;
+    demo d;
+    demo_clock clock;
+    cJSON *doc;
+    char assets[4096];
+    const char *file;
+    size_t i;
+    int rc, code, recreated;
 
-    if (cli->argc > 0) {
-        cJSON_Delete(doc);
+    if (cli->argc > 0)
         return cli_usage_error(cli, &cli_cmd_demo, "takes no arguments");
-    }
     if (!cli->db)
         cli->db = DEMO_STORE;
-    cli->email_sender = demo_mailbox;
-    cli->email_payload = mailbox;
-    if ((code = cli_open(&ctx, cli, CLI_OPEN_CREATE)) != CLI_EXIT_OK) {
-        cJSON_Delete(doc);
+    if (!(file = store_file(cli->db)))
+        return cli_usage_error(cli, &cli_cmd_demo,
+                               "recreates its store on every run, so --db "
+                               "must name a SQLite file, not a server");
+    assets_beside(assets, sizeof assets, file);
+    if ((code = recreate_store(cli->db, file, assets, &recreated)) != CLI_EXIT_OK)
         return code;
+    clock_gettime(CLOCK_MONOTONIC, &clock.origin);
+    memset(&d, 0, sizeof d);
+    d.cli = cli;
+    if ((rc = open_context(&d, assets, &clock)) != VG_OK) {
+        code = cli_fail(cli, rc, "cannot open the demo store");
+        goto done;
     }
-    if (!cli->json)
-        printf("VidGo engine — libvidgo %s, store %s (%s)\n\n", vg_version(),
-               vg_store_location(ctx), vg_store_backend_name(ctx));
-    memset(&hold, 0, sizeof hold);
-    for (i = 0; i < sizeof story / sizeof story[0] && rc == VG_OK; i++) {
-        line[0] = '\0';
-        rc = run_step(ctx, i, &hold, line, sizeof line);
-        if (rc != VG_OK)
-            break;
-        report_step(cli, steps, story[i].who, story[i].note, line);
-    }
-    if (rc == VG_OK)
-        rc = run_cache_story(cli, ctx, steps);
-    if (rc == VG_OK)
-        rc = run_signup(cli, ctx, steps, mailbox);
-    if (rc == VG_OK)
-        rc = vg_check(&problems, ctx, NULL, NULL);
-    if (rc != VG_OK && rc != VG_EINVARIANT) {
-        cJSON_Delete(doc);
-        code = cli_fail(cli, rc, "demo failed");
-        vg_close(ctx);
-        return code;
-    }
-    cJSON_AddStringToObject(doc, "library", vg_version());
-    cJSON_AddStringToObject(doc, "store", vg_store_location(ctx));
-    cJSON_AddBoolToObject(doc, "check_ok", problems == 0);
-    if (cli->json)
-        cli_print_json(doc);
-    else {
-        printf("\nvidgo check: %s\n", problems == 0 ? "every wallet's ledger verifies"
-                                                    : "PROBLEMS (run vidgo check)");
-        printf("The generation pipeline joins this demo as it lands (see the issues).\n");
-        cJSON_Delete(doc);
-    }
-    vg_close(ctx);
-    return problems == 0 ? CLI_EXIT_OK : CLI_EXIT_REFUSED;
+    doc = begin_report(&d, assets, recreated);
+    for (i = 0; i < demo_story_length && code == CLI_EXIT_OK; i++)
+        code = run_step(&d, &demo_story[i], i + 1, cJSON_GetObjectItem(doc, "steps"));
+    end_report(&d, doc, code == CLI_EXIT_OK ? NULL : &demo_story[i - 1], i, &clock.origin);
+done:
+    vg_generator_close(d.generator);
+    vg_close(d.ctx);
+    return code;
 }
 
 const cli_command cli_cmd_demo = {
-    "demo", "run the offline end-to-end demo (store: --db, default ./" DEMO_STORE ")", "demo",
+    "demo",
+    "the offline end-to-end demo, on a store it recreates (--db, default ./" DEMO_STORE ")",
+    "demo\n"
+    "  Sign-up, the Starter plan, a text-to-video job on the `local` providers, its\n"
+    "  progress, result and price, a near-duplicate served from the cache, the ledger,\n"
+    "  then vidgo check. Deletes and recreates its store (and its -assets directory) on\n"
+    "  every run; refuses a store that is not the demo's. Exit 0, or the failing step's.",
     run_demo,
 };

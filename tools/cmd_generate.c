@@ -12,49 +12,11 @@
 
 /* ---- output --------------------------------------------------------------------------------- */
 
-static cJSON *job_json(const vg_job *j)
-{
-    cJSON *o = cJSON_CreateObject();
-    cJSON_AddNumberToObject(o, "id", (double)j->id);
-    cJSON_AddNumberToObject(o, "user_id", (double)j->user_id);
-    cJSON_AddStringToObject(o, "service", j->service);
-    cJSON_AddStringToObject(o, "kind", vg_task_kind_name(j->kind));
-    cJSON_AddStringToObject(o, "state", vg_job_state_name(j->state));
-    cJSON_AddNumberToObject(o, "percent", j->percent);
-    cJSON_AddBoolToObject(o, "priority", j->priority);
-    cJSON_AddStringToObject(o, "prompt", j->prompt);
-    cJSON_AddStringToObject(o, "enhanced_prompt", j->enhanced_prompt);
-    cJSON_AddStringToObject(o, "lang", j->lang);
-    cJSON_AddNumberToObject(o, "resolution", j->resolution);
-    cJSON_AddNumberToObject(o, "duration_s", j->duration_s);
-    cJSON_AddNumberToObject(o, "price", j->price);
-    cJSON_AddBoolToObject(o, "free_use", j->free_use);
-    cJSON_AddBoolToObject(o, "charged", j->charged);
-    cJSON_AddBoolToObject(o, "watermark", j->watermark);
-    cJSON_AddBoolToObject(o, "cache_hit", j->cache_hit);
-    cJSON_AddNumberToObject(o, "similarity", j->similarity);
-    cJSON_AddNumberToObject(o, "leader_id", (double)j->leader_id);
-    cJSON_AddStringToObject(o, "provider", j->provider);
-    cJSON_AddBoolToObject(o, "fallback", j->fallback);
-    cJSON_AddNumberToObject(o, "attempts", j->attempts);
-    cJSON_AddStringToObject(o, "media_type", j->media_type);
-    cJSON_AddStringToObject(o, "result_url", j->result_url);
-    cJSON_AddStringToObject(o, "thumbnail_url", j->thumbnail_url);
-    cJSON_AddNumberToObject(o, "width", j->width);
-    cJSON_AddNumberToObject(o, "height", j->height);
-    cJSON_AddBoolToObject(o, "placeholder", j->placeholder);
-    cJSON_AddNumberToObject(o, "api_cost_micro_usd", (double)j->api_cost_micro_usd);
-    cJSON_AddStringToObject(o, "error", j->error ? vg_error_name(j->error) : "");
-    cJSON_AddStringToObject(o, "message", j->message);
-    cli_json_time(o, "created_at", j->created_at);
-    cli_json_time(o, "finished_at", j->finished_at);
-    return o;
-}
 
 static void print_job(const cli_state *cli, const vg_job *j)
 {
     if (cli->json) {
-        cli_print_json(job_json(j));
+        cli_print_json(cli_job_json(j));
         return;
     }
     printf("job %lld: %s %s, %s", (long long)j->id, j->service, vg_task_kind_name(j->kind),
@@ -263,7 +225,7 @@ static int list_one(const vg_job *job, void *payload)
 {
     cli_state *cli = payload;
     if (cli->json)
-        cJSON_AddItemToArray((cJSON *)cli->argv[0], job_json(job)); /* see run_job */
+        cJSON_AddItemToArray((cJSON *)cli->argv[0], cli_job_json(job)); /* see run_job */
     else
         print_job(cli, job);
     return 0;
@@ -353,8 +315,10 @@ static void *worker_main(void *payload)
 
 static int run_worker(cli_state *cli)
 {
-    const char *name = NULL, *idle = NULL, *lease = NULL, *job_timeout = NULL;
-    long long idle_v = 200, lease_v = 0, job_timeout_v = 0;
+    const char *name = NULL, *idle = NULL, *lease = NULL, *job_timeout = NULL, *max_poll = NULL,
+               *aging = NULL, *max_attempts = NULL;
+    long long idle_v = 200, lease_v = 0, job_timeout_v = 0, max_poll_v = 0, aging_v = 0,
+              max_attempts_v = 0;
     vg_generator_options options = VG_GENERATOR_OPTIONS_INIT;
     worker_thread t = {NULL, 0, 0, VG_OK};
     vg_generator *g = NULL;
@@ -374,15 +338,24 @@ static int run_worker(cli_state *cli)
         }
     if (cli_take_option(cli, "--name", &name) < 0 || cli_take_option(cli, "--idle-ms", &idle) < 0 ||
         cli_take_option(cli, "--lease-s", &lease) < 0 ||
-        cli_take_option(cli, "--job-timeout-s", &job_timeout) < 0 || cli_unknown_option(cli) ||
+        cli_take_option(cli, "--job-timeout-s", &job_timeout) < 0 ||
+        cli_take_option(cli, "--max-poll-ms", &max_poll) < 0 ||
+        cli_take_option(cli, "--aging-s", &aging) < 0 ||
+        cli_take_option(cli, "--max-attempts", &max_attempts) < 0 || cli_unknown_option(cli) ||
         cli->argc != 0 || (idle && cli_parse_int(idle, 1, 60000, &idle_v) != 0) ||
         (lease && cli_parse_int(lease, 1, 86400, &lease_v) != 0) ||
-        (job_timeout && cli_parse_int(job_timeout, 1, 86400 * 7, &job_timeout_v) != 0))
+        (job_timeout && cli_parse_int(job_timeout, 1, 86400 * 7, &job_timeout_v) != 0) ||
+        (max_poll && cli_parse_int(max_poll, 1, 600000, &max_poll_v) != 0) ||
+        (aging && cli_parse_int(aging, 1, 86400 * 7, &aging_v) != 0) ||
+        (max_attempts && cli_parse_int(max_attempts, 1, 100, &max_attempts_v) != 0))
         return cli_usage_error(cli, &cli_cmd_worker, "bad option");
     if ((code = cli_open(&ctx, cli, CLI_OPEN_EXISTING)) != CLI_EXIT_OK)
         return code;
     options.lease_s = (int)lease_v;
     options.job_timeout_s = (int)job_timeout_v;
+    options.max_poll_ms = (int)max_poll_v;
+    options.aging_s = (int)aging_v;
+    options.max_attempts = (int)max_attempts_v;
     if ((rc = vg_generator_open(&g, ctx, &options)) != VG_OK ||
         (rc = vg_worker_new(&t.worker, g, name)) != VG_OK) {
         code = cli_fail(cli, rc, "cannot start the worker");
@@ -418,6 +391,10 @@ done:
 const cli_command cli_cmd_worker = {
     "worker", "run a worker: claim due jobs and drive them to their result",
     "worker [--name N] [--idle-ms N] [--until-idle] [--lease-s N] [--job-timeout-s N]\n"
-    "  runs until SIGINT or SIGTERM; --until-idle: until no job is left unfinished",
+    "       [--max-poll-ms N] [--aging-s N] [--max-attempts N]\n"
+    "  runs until SIGINT or SIGTERM; --until-idle: until no job is left unfinished;\n"
+    "  --max-poll-ms: the longest wait between two polls of a provider (default 10000);\n"
+    "  --aging-s: a job waiting longer is served as priority (default 120);\n"
+    "  --max-attempts: provider submissions before the fallback (default 3)",
     run_worker,
 };

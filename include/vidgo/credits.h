@@ -117,6 +117,10 @@ typedef struct vg_ledger_entry {
 
 typedef int (*vg_ledger_fn)(const vg_ledger_entry *entry, void *payload);
 
+/* Returns "open", "grant", "debit", "refund", "weekly_reset", "expiry", "forfeit",
+ * "plan_change" for a vg_ledger_type, or NULL. */
+VG_API const char *vg_ledger_type_name(int type);
+
 /* Reads a user's balance into *out (applying what is due first). Returns VG_OK,
  * VG_EINVAL, VG_ENOTFOUND (no such user), or a store error. */
 VG_API int vg_credits_balance(vg_balance *out, vg_ctx *ctx, int64_t user_id);

@@ -81,6 +81,8 @@ typedef struct vg_job {
     int64_t api_cost_micro_usd;        /* what the provider charged us; 0 for a cache hit */
     int error;                         /* why it failed: a vg_status, 0 when it did not */
     char message[256];                 /* for the user, in their language; "" when none */
+    char detail[256];                  /* for support: why it failed (a provider's reason,
+                                        * a block's reason code); never a secret */
     vg_time created_at, updated_at, finished_at;
 } vg_job;
 
@@ -144,8 +146,9 @@ typedef struct vg_generate_request {
  * VG_ERESOLUTION, VG_EPARAMETER, VG_EINSUFFICIENT_CREDITS, VG_EDEMO_USED_UP, ...), the
  * hold of the price, moderation (first the block cache), enhancement, the similarity
  * lookup. Returns VG_OK whenever a job was recorded, then read out->state: SUCCEEDED (a
- * cache hit, charged), FAILED with out->error VG_EMODERATION_BLOCKED or
- * VG_EDEMO_CACHE_ONLY and a message in the user's language (nothing charged), or QUEUED.
+ * cache hit, charged), FAILED with out->error VG_EMODERATION_BLOCKED or VG_EPAID_ONLY (a
+ * demo user's video not in the cache) and a message in the user's language (nothing
+ * charged), or QUEUED.
  * The same idempotency key with the same request returns the same job;
  * with another request VG_EIDEMPOTENCY_CONFLICT. Other returns: VG_EINVAL, VG_EVERSION,
  * VG_EUTF8, VG_EPROMPT_EMPTY, VG_EPROMPT_TOO_LONG, VG_EINPUT_ASSET, VG_ENOTFOUND (no such

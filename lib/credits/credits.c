@@ -499,3 +499,17 @@ int vg_credits_history(vg_ctx *ctx, int64_t user_id, int64_t before_seq, int lim
         return vg__fail(ctx, VG_EINVAL, "vg_credits_history: limit must be 1..1000");
     return vg__txn_run(ctx, VG_TXN_READ, history_body, &q);
 }
+
+static const char *const ledger_type_names[] = {
+    [VG_LEDGER_OPEN] = "open",          [VG_LEDGER_GRANT] = "grant",
+    [VG_LEDGER_DEBIT] = "debit",        [VG_LEDGER_REFUND] = "refund",
+    [VG_LEDGER_WEEKLY_RESET] = "weekly_reset", [VG_LEDGER_EXPIRY] = "expiry",
+    [VG_LEDGER_FORFEIT] = "forfeit",    [VG_LEDGER_PLAN_CHANGE] = "plan_change",
+};
+
+const char *vg_ledger_type_name(int type)
+{
+    return type > 0 && type < (int)(sizeof ledger_type_names / sizeof ledger_type_names[0])
+               ? ledger_type_names[type]
+               : NULL;
+}

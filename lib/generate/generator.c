@@ -174,6 +174,7 @@ void vg__job_public(vg_job *out, const vg_store_job *s)
     out->api_cost_micro_usd = s->api_cost_micro_usd;
     out->error = s->error;
     snprintf(out->message, sizeof out->message, "%s", user_message(s));
+    memcpy(out->detail, s->error_detail, sizeof out->detail);
     out->created_at = s->created_at;
     out->updated_at = s->updated_at;
     out->finished_at = s->finished_at;

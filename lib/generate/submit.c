@@ -271,11 +271,8 @@ static int prepare(submit *s)
     job->kind = kind;
     job->state = VG_JOB_QUEUED;
     job->resolution = s->service.resolution;
-    job->duration_s = r->duration_s ? r->duration_s
-                      : s->service.max_duration_s ? (s->service.max_duration_s < 5
-                                                         ? s->service.max_duration_s
-                                                         : 5)
-                                                  : 0;
+    /* as asked; 0: the provider's default length (Leonardo's MOTION2 takes no duration) */
+    job->duration_s = r->duration_s;
     job->fps = r->fps ? r->fps : s->service.kind == VG_SERVICE_IMAGE ? 0 : 30;
     snprintf(job->prompt, sizeof job->prompt, "%s", r->prompt ? r->prompt : "");
     snprintf(job->style, sizeof job->style, "%s", r->style ? r->style : "");

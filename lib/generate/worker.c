@@ -108,6 +108,14 @@ static int reschedule(vg_worker *w, vg_store_job *job, int wait_ms)
     return rc;
 }
 
+/* The wait before the next poll: the provider's advice, at most max_poll_ms. */
+static int poll_wait_ms(const vg_worker *w, const vg_provider_job *pjob)
+{
+    return pjob->poll_after_ms > 0 && pjob->poll_after_ms < w->g->max_poll_ms
+               ? pjob->poll_after_ms
+               : w->g->max_poll_ms;
+}
+
 /* The task a job asks of its provider. Buffers it points into: *input (an uploaded photo,
  * freed by the caller) and the job itself. */
 static int build_task(vg_worker *w, vg_provider_task *task, vg_store_input *input,
@@ -316,7 +324,7 @@ static int reconcile(vg_worker *w, vg_store_job *job, const vg_provider_task *ta
                 job->id, job->provider, pjob.job_id);
         snprintf(job->provider_job_id, sizeof job->provider_job_id, "%s", pjob.job_id);
         job->state = VG_JOB_POLLING;
-        return reschedule(w, job, pjob.poll_after_ms > 0 ? pjob.poll_after_ms : 1000);
+        return reschedule(w, job, poll_wait_ms(w, &pjob));
     }
     if (rc == VG_ENOTFOUND) {
         /* the provider made nothing: sending again cannot pay twice */
@@ -368,7 +376,7 @@ static int step_submit(vg_worker *w, vg_store_job *job)
         snprintf(job->provider_job_id, sizeof job->provider_job_id, "%s", pjob.job_id);
         job->state = VG_JOB_POLLING;
         job->percent = pjob.percent;
-        rc = reschedule(w, job, pjob.poll_after_ms > 0 ? pjob.poll_after_ms : 1000);
+        rc = reschedule(w, job, poll_wait_ms(w, &pjob));
         if (rc == VG_ESTATE) /* cancelled while it was being sent */
             vg_provider_cancel(w->ctx, job->provider, pjob.job_id);
     } else if (rc == VG_EOUTCOME_UNKNOWN) {
@@ -397,7 +405,10 @@ static int step_succeeded(vg_worker *w, vg_store_job *job, const vg_provider_job
     size_t i;
     int rc, ttl = 0;
 
-    snprintf(job->media_type, sizeof job->media_type, "%s", pjob->media_type);
+    snprintf(job->media_type, sizeof job->media_type, "%s",
+             pjob->media_type[0] ? pjob->media_type
+             : job->kind == VG_TASK_TEXT_TO_IMAGE && job->stage == 0 ? "image"
+                                                                     : "video");
     snprintf(job->result_url, sizeof job->result_url, "%s", pjob->result_url);
     snprintf(job->thumbnail_url, sizeof job->thumbnail_url, "%s", pjob->thumbnail_url);
     job->width = pjob->width;
@@ -468,9 +479,7 @@ static int step_poll(vg_worker *w, vg_store_job *job)
                                   "the provider did not finish in time");
         }
         job->percent = pjob.percent;
-        return reschedule(w, job, pjob.poll_after_ms > 0 && pjob.poll_after_ms < w->g->max_poll_ms
-                                      ? pjob.poll_after_ms
-                                      : w->g->max_poll_ms);
+        return reschedule(w, job, poll_wait_ms(w, &pjob));
     }
 }
 

@@ -4,6 +4,7 @@
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "provider.h"
 
@@ -23,7 +24,9 @@ static char *default_assets_dir(vg_ctx *ctx)
 
     if (!loc || strcmp(ctx->backend->name, "sqlite") != 0 || strcmp(loc, ":memory:") == 0)
         return vg__strdup(ctx, "vidgo-assets");
-    if (strncmp(loc, "sqlite:", 7) == 0)
+    if (strncasecmp(loc, "sqlite://", 9) == 0)
+        loc += 9;
+    else if (strncasecmp(loc, "sqlite:", 7) == 0)
         loc += 7;
     if (!(slash = strrchr(loc, '/')))
         return vg__strdup(ctx, "vidgo-assets");

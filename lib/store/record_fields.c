@@ -1,9 +1,17 @@
 /* SPDX-License-Identifier: MIT */
-/* The field tables of the store's records, shared by the SQLite and PostgreSQL backends.
- * Each lists the fields in the order of its column list in record_fields.h. */
+/* The field tables of the store's records, shared by the SQLite and PostgreSQL backends (each
+ * lists the fields in the order of its column list in record_fields.h), and the checks of
+ * what both refuse to store. */
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "../core/internal.h"
 #include "record_fields.h"
 
 _Static_assert(sizeof(vg_service_kind) == sizeof(int), "VG__FIELD_INT holds the kind as an int");
+_Static_assert(sizeof(double) == 8, "VG__FIELD_DOUBLE is an IEEE 754 double of 8 bytes");
 _Static_assert(offsetof(vg_plan, version) == 0 && offsetof(vg_service, version) == 0 &&
                    offsetof(vg_package, version) == 0 && offsetof(vg_user, version) == 0,
                "vg__record.version is written at the start of the record");
@@ -270,3 +278,155 @@ static const vg__field block_fields[] = {
     BLOCK(INT64, expires_at),
 };
 const vg__record vg__block_record = RECORD("block verdict", vg_store_block, 0, block_fields);
+
+/* --- generation jobs, their inputs, the gallery (an input's data is bound by each backend) - */
+
+#define JOB(kind, member) FIELD(vg_store_job, kind, member, #member)
+static const vg__field job_fields[] = {
+    JOB(ID, id),
+    JOB(INT64, version),
+    JOB(INT64, user_id),
+    JOB(TEXT, idempotency_key),
+    JOB(HASH, request_hash),
+    JOB(TEXT, service),
+    JOB(INT, kind),
+    JOB(INT, state),
+    JOB(INT, stage),
+    JOB(INT, priority),
+    JOB(TEXT, scope),
+    JOB(TEXT, prompt),
+    JOB(TEXT, enhanced_prompt),
+    JOB(TEXT, lang),
+    JOB(INT, resolution),
+    JOB(INT, duration_s),
+    JOB(INT, fps),
+    JOB(TEXT, style),
+    JOB(HASH, input_hash),
+    JOB(INT, has_input),
+    JOB(INT64, input_job_id),
+    JOB(INT, is_public),
+    JOB(INT64, hold_id),
+    JOB(INT, price),
+    JOB(INT, free_use),
+    JOB(INT, watermark),
+    JOB(INT, settled),
+    JOB(INT, charged),
+    JOB(INT64, leader_id),
+    JOB(INT, cache_hit),
+    JOB(DOUBLE, similarity),
+    JOB(TEXT, provider),
+    JOB(TEXT, provider_job_id),
+    JOB(INT, fallback),
+    JOB(INT, attempts),
+    JOB(INT, poll_errors),
+    JOB(INT, percent),
+    JOB(TEXT, media_type),
+    JOB(TEXT, result_url),
+    JOB(TEXT, thumbnail_url),
+    JOB(INT, width),
+    JOB(INT, height),
+    JOB(INT, result_duration_s),
+    JOB(INT, placeholder),
+    JOB(INT64, api_cost_micro_usd),
+    JOB(INT, error),
+    JOB(TEXT, error_detail),
+    JOB(TEXT, lease_owner),
+    JOB(INT64, lease_until),
+    JOB(INT64, next_run_at),
+    JOB(INT64, created_at),
+    JOB(INT64, updated_at),
+    JOB(INT64, submitted_at),
+    JOB(INT64, finished_at),
+};
+const vg__record vg__job_record = RECORD("job", vg_store_job, 0, job_fields);
+
+#define INPUT(kind, member) FIELD(vg_store_input, kind, member, #member)
+static const vg__field input_fields[] = {
+    INPUT(HASH, hash),
+    INPUT(TEXT, mime),
+    INPUT(INT64, created_at),
+};
+const vg__record vg__input_record = RECORD("job input", vg_store_input, 0, input_fields);
+
+#define EXAMPLE(kind, member) FIELD(vg_store_example, kind, member, #member)
+static const vg__field example_fields[] = {
+    EXAMPLE(ID, id),
+    EXAMPLE(TEXT, topic),
+    EXAMPLE(TEXT, lang),
+    EXAMPLE(TEXT, title),
+    EXAMPLE(TEXT, prompt),
+    EXAMPLE(TEXT, service),
+    EXAMPLE(TEXT, media_type),
+    EXAMPLE(TEXT, result_url),
+    EXAMPLE(TEXT, thumbnail_url),
+    EXAMPLE(INT64, job_id),
+    EXAMPLE(INT64, created_at),
+};
+const vg__record vg__example_record =
+    RECORD("gallery example", vg_store_example, 0, example_fields);
+
+/* --- what a backend can store -------------------------------------------------------------- */
+
+/* Writes "<what>: <detail...>" into msg and returns VG_EINVAL. */
+static int refuse(char *msg, size_t msg_size, const char *what, const char *format, ...)
+    VG__PRINTF(4, 5);
+
+static int refuse(char *msg, size_t msg_size, const char *what, const char *format, ...)
+{
+    va_list args;
+    int n = snprintf(msg, msg_size, "%s: ", what);
+
+    if (n >= 0 && (size_t)n < msg_size) {
+        va_start(args, format);
+        vsnprintf(msg + n, msg_size - (size_t)n, format, args);
+        va_end(args);
+    }
+    return VG_EINVAL;
+}
+
+int vg__record_check(char *msg, size_t msg_size, const char *what, const vg__record *rec,
+                     const void *record)
+{
+    const unsigned char *base = record;
+    const vg__field *f;
+    double d;
+    size_t i;
+
+    if (!record)
+        return refuse(msg, msg_size, what, "the %s is NULL", rec->what);
+    for (i = 0; i < rec->count; i++) {
+        f = &rec->fields[i];
+        if (f->kind == VG__FIELD_TEXT && !memchr(base + f->offset, '\0', f->size))
+            return refuse(msg, msg_size, what, "its %s is longer than %zu bytes", f->column,
+                          f->size - 1);
+        if (f->kind == VG__FIELD_DOUBLE) {
+            memcpy(&d, base + f->offset, sizeof d);
+            if (isnan(d))
+                return refuse(msg, msg_size, what, "its %s is not a number", f->column);
+        }
+    }
+    return VG_OK;
+}
+
+int vg__text_check(char *msg, size_t msg_size, const char *what, const char *text, size_t size,
+                   const char *name)
+{
+    if (!text)
+        return refuse(msg, msg_size, what, "the %s is NULL", name);
+    if (strnlen(text, size) == size)
+        return refuse(msg, msg_size, what, "the %s is longer than %zu bytes", name, size - 1);
+    return VG_OK;
+}
+
+int vg__job_filter_check(char *msg, size_t msg_size, const char *what,
+                         const vg_store_job_filter *filter, int has_callback)
+{
+    if (!filter || !has_callback)
+        return refuse(msg, msg_size, what, "the %s is NULL", filter ? "callback" : "filter");
+    if (filter->limit < 1 || filter->limit > VG__JOBS_LIST_MAX)
+        return refuse(msg, msg_size, what, "the limit must be 1..%d, not %d", VG__JOBS_LIST_MAX,
+                      filter->limit);
+    if (filter->scope)
+        return vg__text_check(msg, msg_size, what, filter->scope, VG_STORE_SCOPE_SIZE, "scope");
+    return VG_OK;
+}

@@ -17,7 +17,9 @@ typedef enum vg__field_kind {
     VG__FIELD_INT64, /* int64_t or vg_time: a 64-bit INTEGER */
     VG__FIELD_TEXT,  /* char[size], NUL-terminated: TEXT, truncated on read to fit */
     VG__FIELD_HASH,  /* unsigned char[size]: a BLOB / BYTEA of exactly size bytes */
-    VG__FIELD_NAMES  /* char[VG_LANG_COUNT][VG_DISPLAY_NAME_SIZE]: one TEXT, joined by 0x1F */
+    VG__FIELD_NAMES, /* char[VG_LANG_COUNT][VG_DISPLAY_NAME_SIZE]: one TEXT, joined by 0x1F */
+    VG__FIELD_DOUBLE /* double: REAL / DOUBLE PRECISION, every finite value and infinity kept
+                      * exactly (SQLite gives -0.0 back as 0.0); NaN is refused */
 } vg__field_kind;
 
 typedef struct vg__field {
@@ -54,6 +56,34 @@ extern const vg__record vg__token_record;
 extern const vg__record vg__cache_entry_record;
 extern const vg__record vg__embedding_record;
 extern const vg__record vg__block_record;
+extern const vg__record vg__job_record;
+extern const vg__record vg__input_record;
+extern const vg__record vg__example_record;
+
+/*
+ * What a backend refuses with VG_EINVAL before any statement runs, in the methods of version
+ * 5 and later, so that both built-in backends answer alike and a transaction stays usable.
+ * Each returns VG_OK, or VG_EINVAL with "<what>: <the reason>" in msg[msg_size] (the
+ * connection's message), as "cannot store a job: its prompt is longer than 2047 bytes".
+ */
+
+/* The most jobs one jobs_list returns (and the least, 1). */
+#define VG__JOBS_LIST_MAX 1000
+
+/* A record to write: not NULL, every text field terminated within its size (a longer text
+ * would be cut), every double a number (SQLite stores NaN as NULL). */
+int vg__record_check(char *msg, size_t msg_size, const char *what, const vg__record *rec,
+                     const void *record);
+
+/* A text argument, named `name` in the message: not NULL, and fits a field of `size` bytes
+ * (terminator included). */
+int vg__text_check(char *msg, size_t msg_size, const char *what, const char *text, size_t size,
+                   const char *name);
+
+/* The filter of jobs_list: not NULL (nor the callback: has_callback), a limit of
+ * 1..VG__JOBS_LIST_MAX, a scope that is NULL or fits VG_STORE_SCOPE_SIZE. */
+int vg__job_filter_check(char *msg, size_t msg_size, const char *what,
+                         const vg_store_job_filter *filter, int has_callback);
 
 /* The columns of each record, in the order of its table in record_fields.c. *_DATA leaves
  * out the leading VG__FIELD_ID column. */
@@ -100,5 +130,22 @@ extern const vg__record vg__block_record;
 #define VG__CACHE_ENTRY_COLUMNS "id, " VG__CACHE_ENTRY_DATA
 #define VG__EMBEDDING_COLUMNS "prompt_hash, fingerprint, created_at, dimension"
 #define VG__BLOCK_COLUMNS "prompt_hash, reason, created_at, expires_at"
+/* A job's columns; job_insert writes VG__JOB_DATA (the id is the store's). */
+#define VG__JOB_DATA                                                                               \
+    "version, user_id, idempotency_key, request_hash, service, kind, state, stage, priority, "     \
+    "scope, prompt, enhanced_prompt, lang, resolution, duration_s, fps, style, input_hash, "       \
+    "has_input, input_job_id, is_public, hold_id, price, free_use, watermark, settled, charged, "  \
+    "leader_id, cache_hit, similarity, provider, provider_job_id, fallback, attempts, "            \
+    "poll_errors, percent, media_type, result_url, thumbnail_url, width, height, "                 \
+    "result_duration_s, placeholder, api_cost_micro_usd, error, error_detail, lease_owner, "       \
+    "lease_until, next_run_at, created_at, updated_at, submitted_at, finished_at"
+#define VG__JOB_COLUMNS "id, " VG__JOB_DATA
+/* An input's data is not in its table (a blob of `size` bytes that each backend binds and
+ * reads itself): its columns, `size, data`, follow the columns below. */
+#define VG__INPUT_COLUMNS "hash, mime, created_at"
+#define VG__EXAMPLE_DATA                                                                           \
+    "topic, lang, title, prompt, service, media_type, result_url, thumbnail_url, job_id, "         \
+    "created_at"
+#define VG__EXAMPLE_COLUMNS "id, " VG__EXAMPLE_DATA
 
 #endif

@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: MIT
 """The `vidgo` program: init, check, version, demo, global options and exit codes."""
 import json
+import re
 import sqlite3
 
 import pytest
@@ -162,27 +163,114 @@ def test_errors_are_described_in_the_chosen_language(vidgo):
     assert doc["error"]["name"] == "VG_ESTORE_OPEN"
 
 
-def test_demo_runs_offline_and_its_store_checks_clean(vidgo):
-    doc = vidgo.json("demo")
-    assert doc["check_ok"] is True
-    assert doc["store"] == "vidgo-demo.db"
-    results = [step["result"] for step in doc["steps"]]
-    assert results[0].startswith("allowed: a free use")
-    assert "VG_ERESOLUTION" in results[1]
-    assert "hold 12: bonus 10 + subscription 2" in results[5]
-    cached = [step["result"] for step in doc["steps"] if "in the cache" in step["result"]
-              or "from the cache (" in step["result"]]
-    assert cached[0].startswith("served from the cache")
-    assert "colours differ" in cached[1]
-    signup = [(step["what"], step["result"]) for step in doc["steps"] if step["who"] == "ana"]
-    assert "VG_ECODE_INVALID" in signup[1][1]
-    assert "VG_ETOKEN_REVOKED" in signup[-1][1]
-    again = vidgo.json("demo")  # the keys replay: the same story, nothing charged twice
-    wallet = [step["result"] for step in again["steps"] if step["who"] != "ana"]
-    assert wallet == [step["result"] for step in doc["steps"] if step["who"] != "ana"]
-    # ana is verified now: the second run starts at her sign-in
-    assert [step["what"] for step in again["steps"] if step["who"] == "ana"][0] == "she signs in"
-    text = vidgo.run("demo")
-    assert text.returncode == 0
-    assert "libvidgo" in text.stdout
+DEMO_STEPS = ["register", "verify", "sign_in", "plan", "submit", "worker", "result", "charged",
+              "cache", "ledger", "blocked", "demo_hit", "demo_miss", "cancel", "check"]
+
+
+def test_demo_tells_the_whole_story_offline_in_seconds(vidgo):
+    done = vidgo.run("demo", env={"VIDGO_PROVIDER_MODE": "remote"})  # it uses `local` anyway
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    assert "libvidgo" in out and "no keys, no network" in out
+    assert re.search(r"the code e-mailed to ana@demo\.vidgo is \d{6}", out)
+    assert "verified" in out
+    assert re.search(r"job 1 queued at once; 5 credits held", out)
+    assert re.search(r"\.\. queued, submitted, polling 0%( \d+%)+, succeeded", out)
+    assert "job 1 succeeded" in out
+    assert "offline placeholder" in out and ".gif" in out
+    assert "charged 5 credits, once: balance 25 -> 20" in out
+    cache = re.search(r"job 2 served from the cache at once \(similarity (\d\.\d\d)\).*"
+                      r"no provider cost; charged 5: balance 20 -> 15", out)
+    assert cache and float(cache.group(1)) >= 0.85
+    for row in ("open", "plan_change      +25     25", "debit             -5     20",
+                "debit             -5     15"):
+        assert row in out
+    assert "VG_EMODERATION_BLOCKED" in out
+    assert "watermark = 1" in out
+    assert "VG_EPAID_ONLY" in out
+    assert "then cancelled: the hold is released (balance 15, held 0)" in out
+    assert "every wallet's ledger verifies; every job charged exactly once" in out
+    assert re.search(r"Done in \d+\.\d s", out)
+    assert done.stderr == ""
     assert vidgo.json("--db", "vidgo-demo.db", "check")["ok"] is True
+
+
+def test_demo_json_reports_every_step(vidgo):
+    doc = vidgo.json("demo")
+    assert doc["ok"] is True and doc["check_ok"] is True and doc["failed_step"] is None
+    assert doc["store"] == "vidgo-demo.db" and doc["backend"] == "sqlite"
+    assert doc["providers"] == "local" and doc["assets_dir"] == "vidgo-demo-assets"
+    assert doc["recreated"] is False
+    assert doc["elapsed_ms"] < 20000
+    steps = {step["step"]: step for step in doc["steps"]}
+    assert [step["step"] for step in doc["steps"]] == DEMO_STEPS
+    assert all(step["ok"] and step["who"] and step["what"] and step["result"]
+               for step in doc["steps"])
+    assert re.fullmatch(r"\d{6}", steps["register"]["code"])
+    assert steps["verify"]["verified"] is True
+    assert steps["plan"]["balance"]["total"] == 25
+    video = steps["submit"]["job"]
+    assert video["state"] == "queued" and video["price"] == 5
+    held = steps["submit"]["balance"]
+    assert (held["total"], held["held"], held["available"]) == (25, 5, 20)
+    progress = steps["worker"]["progress"]
+    assert progress[0]["state"] == "queued" and progress[-1]["state"] == "succeeded"
+    percents = [p["percent"] for p in progress if p["state"] == "polling"]
+    assert percents and percents == sorted(percents)
+    made = steps["worker"]["job"]
+    assert made["state"] == "succeeded" and made["charged"] and made["placeholder"]
+    assert made["media_type"] == "video" and made["result_url"].startswith("file://")
+    assert (vidgo.cwd / steps["result"]["path"]).stat().st_size == steps["result"]["bytes"] > 0
+    assert steps["charged"]["charged"] == 5 and steps["charged"]["balance"]["total"] == 20
+    hit = steps["cache"]["job"]
+    assert hit["cache_hit"] and hit["similarity"] >= 0.85 and hit["api_cost_micro_usd"] == 0
+    assert hit["result_url"] == made["result_url"] and hit["charged"] and hit["price"] == 5
+    assert [(r["type"], r["amount"], r["total_after"]) for r in steps["ledger"]["ledger"]] == [
+        ("open", 0, 0), ("plan_change", 25, 25), ("debit", -5, 20), ("debit", -5, 15)]
+    blocked = steps["blocked"]["job"]
+    assert blocked["state"] == "failed" and blocked["error"] == "VG_EMODERATION_BLOCKED"
+    assert not blocked["charged"]
+    assert any("\u3040" <= ch <= "\u30ff" for ch in blocked["message"])  # in Japanese
+    mei = steps["demo_hit"]["job"]
+    assert mei["cache_hit"] and mei["watermark"] and mei["free_use"]
+    assert steps["demo_miss"]["job"]["error"] == "VG_EPAID_ONLY"
+    assert not steps["demo_miss"]["job"]["charged"]
+    cancelled = steps["cancel"]["job"]
+    assert cancelled["state"] == "cancelled" and not cancelled["charged"]
+    assert steps["check"]["problem_count"] == 0
+
+
+def test_demo_recreates_its_store_on_a_second_run(vidgo):
+    first = vidgo.json("demo")
+    second = vidgo.json("demo")
+    assert second["ok"] is True and second["recreated"] is True
+    assert [s["step"] for s in second["steps"]] == DEMO_STEPS
+    # a fresh store: the same users and jobs again, not more of them
+    assert second["steps"][0]["user_id"] == first["steps"][0]["user_id"] == 1
+    assert second["steps"][4]["job"]["id"] == 1
+    assets = list((vidgo.cwd / "vidgo-demo-assets").iterdir())
+    assert len([a for a in assets if a.suffix == ".gif"]) == 1
+    assert "deleted and recreated" in vidgo.run("demo").stdout
+
+
+def test_demo_refuses_to_delete_a_store_that_is_not_its_own(vidgo):
+    vidgo.json("user", "add", "bob@example.com")
+    done = vidgo.run("demo", "--db", "vidgo.db")
+    assert done.returncode == 2
+    assert "not a demo store" in done.stderr and "bob@example.com" in done.stderr
+    assert vidgo.json("credits", "balance", "bob@example.com")["email"] == "bob@example.com"
+    (vidgo.cwd / "junk.db").write_text("not a store")
+    assert vidgo.run("demo", "--db", "junk.db").returncode == 2
+    assert (vidgo.cwd / "junk.db").read_text() == "not a store"
+    assert vidgo.run("demo", "--db", "postgresql://localhost/vidgo").returncode == 2
+
+
+def test_demo_names_the_step_that_failed(vidgo):
+    (vidgo.cwd / "vidgo-demo-assets").write_text("a file where the assets go")
+    done = vidgo.run("demo")
+    assert done.returncode == 1
+    assert 'step 6 "worker" failed' in done.stderr
+    assert "FAILED" in done.stdout
+    doc = vidgo.json("demo", expect=1)
+    assert doc["ok"] is False and doc["failed_step"] == "worker"
+    assert doc["steps"][-1]["step"] == "worker" and doc["steps"][-1]["ok"] is False

@@ -1160,6 +1160,7 @@ int main(int argc, char **argv)
     failed = cmocka_run_group_tests_name(target->name, tests, NULL, NULL);
     failed += conformance_accounts_run();
     failed += conformance_cache_run();
+    failed += conformance_jobs_run();
     target->cleanup();
     return failed;
 }

@@ -45,4 +45,8 @@ int conformance_accounts_run(void);
  * of their own; returns how many failed. */
 int conformance_cache_run(void);
 
+/* Runs the tests of the version-5 (jobs, inputs, gallery) methods (conformance_jobs.c) as a
+ * group of their own; returns how many failed. */
+int conformance_jobs_run(void);
+
 #endif

@@ -164,6 +164,15 @@ def test_text_to_video_veo3_at_1080_sends_its_duration(fake):
     assert (job["duration_s"], job["height"], job["model"]) == (8, 1080, "VEO3")
 
 
+def test_a_1080p_video_without_a_model_is_made_with_veo3fast(fake):
+    job = one(run_driver(fake, "submit", "leonardo", "text_to_video", "--prompt", "x",
+                         "--resolution", "1080"))
+    assert job["status"] == "VG_OK", job
+    body = json.loads(fake.requests[0].body)
+    assert (body["model"], body["resolution"]) == ("VEO3FAST", "RESOLUTION_1080")
+    assert job["model"] == "VEO3FAST"
+
+
 @pytest.mark.parametrize("lines, name", [(480, "RESOLUTION_480"), (720, "RESOLUTION_720")])
 def test_motion2_resolutions_map_to_the_api_names(fake, lines, name):
     one(run_driver(fake, "submit", "leonardo", "text_to_video", "--prompt", "x",
@@ -283,7 +292,7 @@ def test_cost_is_read_from_the_create_answer(fake, mode, micro, unit):
     ("text_to_image", ["--width", "512"], "both width and height"),
     ("text_to_image", ["--model", "phoenix"], "UUID"),
     ("text_to_image", ["--seed", "-5"], "negative"),
-    ("text_to_video", ["--resolution", "1080"], "MOTION2 does not make 1080"),
+    ("text_to_video", ["--model", "MOTION2", "--resolution", "1080"], "MOTION2 does not make 1080"),
     ("text_to_video", ["--resolution", "600"], "480, 720 or 1080"),
     ("text_to_video", ["--duration", "5"], "MOTION2 does not take a duration"),
     ("text_to_video", ["--model", "VEO3", "--duration", "5"], "VEO3 does not take"),

@@ -33,7 +33,7 @@ VG_BEGIN_DECLS
 #define VG_STORE_BACKEND_VERSION 5
 
 /* The schema version the core expects a backend to create (see vg_store_schema_latest). */
-#define VG_STORE_SCHEMA_VERSION 5
+#define VG_STORE_SCHEMA_VERSION 6
 
 /* A backend's connection; its layout is the backend's own. */
 typedef struct vg_store_conn vg_store_conn;

@@ -16,7 +16,8 @@
 #define META_LOCK "1986489707"
 
 /* The statements of this file; those of records of version 2 are in pg_catalog.c and
- * pg_wallet.c, those of version 3 in pg_accounts.c, those of version 4 in pg_cache.c. */
+ * pg_wallet.c, those of version 3 in pg_accounts.c, those of version 4 in pg_cache.c, those
+ * of version 5 in pg_jobs.c. */
 static const char *const stmt_sql[PG_CATALOG_FIRST] = {
     /* A reader sees one snapshot, as SQLite's deferred reader does; read-only repeatable
      * read never fails to serialise. Writers lock the rows they read for update. */
@@ -48,7 +49,8 @@ static const char *const stmt_sql[PG_CATALOG_FIRST] = {
         "'vg_services', 'vg_packages', 'vg_users', 'vg_wallets', 'vg_bonus_lots', 'vg_holds', "
         "'vg_hold_parts', 'vg_ledger', 'vg_idempotency', 'vg_credentials', "
         "'vg_email_verifications', 'vg_rate_limits', 'vg_sessions', 'vg_tokens', "
-        "'vg_cache_entries', 'vg_embeddings', 'vg_block_cache', 'vg_counters']) AS t "
+        "'vg_cache_entries', 'vg_embeddings', 'vg_block_cache', 'vg_counters', 'vg_jobs', "
+        "'vg_job_inputs', 'vg_gallery']) AS t "
         "WHERE to_regclass(t) IS NULL",
 };
 
@@ -125,6 +127,8 @@ int vg__pg_fail(vg_store_conn *conn, const PGresult *res, const char *what)
 
 static const char *sql_of(pg_stmt id)
 {
+    if (id >= PG_JOBS_FIRST)
+        return vg__pg_jobs_sql[id - PG_JOBS_FIRST];
     if (id >= PG_CACHE_FIRST)
         return vg__pg_cache_sql[id - PG_CACHE_FIRST];
     if (id >= PG_ACCOUNTS_FIRST)
@@ -275,7 +279,9 @@ static int configure_session(vg_store_conn *conn)
     if ((rc = set_setting(conn, "client_encoding", "UTF8")) != VG_OK ||
         (rc = set_setting(conn, "lock_timeout", lock_ms)) != VG_OK ||
         (rc = set_setting(conn, "statement_timeout", "0")) != VG_OK ||
-        (rc = set_setting(conn, "bytea_output", "hex")) != VG_OK)
+        (rc = set_setting(conn, "bytea_output", "hex")) != VG_OK ||
+        /* doubles as text that reads back exactly (shortest exact from PostgreSQL 12 on) */
+        (rc = set_setting(conn, "extra_float_digits", "3")) != VG_OK)
         return rc;
     if (conn->flags & VG_OPEN_READONLY)
         rc = set_setting(conn, "default_transaction_read_only", "on");
@@ -308,6 +314,7 @@ static void pg_disconnect(vg_store_conn *conn)
         return;
     PQfinish(conn->pg); /* the server rolls back an open transaction */
     vg__pg_vectors_free(conn);
+    vg__pg_input_free(conn);
     if (conn->alloc)
         conn->alloc(conn, 0, conn->alloc_payload);
     else
@@ -413,6 +420,7 @@ static int pg_begin(vg_store_conn *conn, vg_txn_mode mode)
     pg_stmt id = mode == VG_TXN_WRITE ? PG_BEGIN_WRITE : PG_BEGIN_READ;
     int rc = revive(conn);
 
+    vg__pg_input_free(conn); /* the last input read lives until this call */
     if (rc != VG_OK)
         return rc;
     if (PQtransactionStatus(conn->pg) != PQTRANS_IDLE && (rc = pg_rollback(conn)) != VG_OK)
@@ -551,6 +559,44 @@ static const char *const migration_5[] = {
     NULL,
 };
 
+/* Generation jobs, their inputs, the inspiration gallery, as in sqlite_schema.c: hold_id,
+ * input_job_id and leader_id are 0 for none, so they have no foreign keys; 3 is
+ * VG_STORE_JOB_FINAL. vg_jobs_open holds the jobs job_claim looks at (unfinished, or
+ * finished and not settled), vg_jobs_by_user serves a user's list newest first,
+ * vg_jobs_active_by_scope the unfinished jobs of a similarity scope. An input's data is
+ * stored without compression (photos are compressed already). A gallery example's job_id
+ * is 0 when it was seeded. */
+static const char *const migration_6[] = {
+    "CREATE TABLE vg_jobs (id" COL_ID ", version" COL_I64 ", user_id" COL_USER
+    ", idempotency_key" COL_KEY ", request_hash" COL_HASH ", service" COL_TEXT ", kind" COL_INT
+    ", state" COL_INT ", stage" COL_INT ", priority" COL_INT ", scope" COL_KEY
+    ", prompt" COL_TEXT ", enhanced_prompt" COL_TEXT ", lang" COL_TEXT ", resolution" COL_INT
+    ", duration_s" COL_INT ", fps" COL_INT ", style" COL_TEXT ", input_hash" COL_HASH
+    ", has_input" COL_INT ", input_job_id" COL_I64 ", is_public" COL_INT ", hold_id" COL_I64
+    ", price" COL_INT ", free_use" COL_INT ", watermark" COL_INT ", settled" COL_INT
+    ", charged" COL_INT ", leader_id" COL_I64 ", cache_hit" COL_INT
+    ", similarity DOUBLE PRECISION NOT NULL, provider" COL_TEXT ", provider_job_id" COL_TEXT
+    ", fallback" COL_INT ", attempts" COL_INT ", poll_errors" COL_INT ", percent" COL_INT
+    ", media_type" COL_TEXT ", result_url" COL_TEXT ", thumbnail_url" COL_TEXT ", width" COL_INT
+    ", height" COL_INT ", result_duration_s" COL_INT ", placeholder" COL_INT
+    ", api_cost_micro_usd" COL_I64 ", error" COL_INT ", error_detail" COL_TEXT
+    ", lease_owner" COL_TEXT ", lease_until" COL_I64 ", next_run_at" COL_I64
+    ", created_at" COL_I64 ", updated_at" COL_I64 ", submitted_at" COL_I64
+    ", finished_at" COL_I64 ", UNIQUE (user_id, idempotency_key))",
+    "CREATE INDEX vg_jobs_open ON vg_jobs (lease_until, next_run_at) "
+    "WHERE (state < 3 OR settled = 0)",
+    "CREATE INDEX vg_jobs_by_user ON vg_jobs (user_id, id)",
+    "CREATE INDEX vg_jobs_active_by_scope ON vg_jobs (scope, id) WHERE state < 3",
+    "CREATE TABLE vg_job_inputs (hash" COL_HASH " PRIMARY KEY, mime" COL_TEXT
+    ", created_at" COL_I64 ", size" COL_I64 ", data BYTEA NOT NULL)",
+    "ALTER TABLE vg_job_inputs ALTER COLUMN data SET STORAGE EXTERNAL",
+    "CREATE TABLE vg_gallery (id" COL_ID ", topic" COL_KEY ", lang" COL_KEY ", title" COL_TEXT
+    ", prompt" COL_TEXT ", service" COL_TEXT ", media_type" COL_TEXT ", result_url" COL_TEXT
+    ", thumbnail_url" COL_TEXT ", job_id" COL_I64 ", created_at" COL_I64 ")",
+    "CREATE INDEX vg_gallery_by_topic ON vg_gallery (topic, lang, id)",
+    NULL,
+};
+
 /* migrations[v] takes the schema from v - 1 to v. */
 static const char *const *const migrations[] = {
     [1] = migration_1,
@@ -558,6 +604,7 @@ static const char *const *const migrations[] = {
     [3] = migration_3,
     [4] = migration_4,
     [5] = migration_5,
+    [6] = migration_6,
 };
 
 #define LATEST ((int)(sizeof migrations / sizeof migrations[0]) - 1)
@@ -706,6 +753,17 @@ static const vg_store_backend postgres_backend = {
     .block_get = vg__pg_block_get,
     .counter_add = vg__pg_counter_add,
     .counter_get = vg__pg_counter_get,
+    .job_insert = vg__pg_job_insert,
+    .job_get = vg__pg_job_get,
+    .job_find = vg__pg_job_find,
+    .job_update = vg__pg_job_update,
+    .job_claim = vg__pg_job_claim,
+    .jobs_list = vg__pg_jobs_list,
+    .input_put = vg__pg_input_put,
+    .input_get = vg__pg_input_get,
+    .gallery_insert = vg__pg_gallery_insert,
+    .gallery_list = vg__pg_gallery_list,
+    .gallery_delete = vg__pg_gallery_delete,
 };
 
 const vg_store_backend *vg_store_backend_postgres(void)

@@ -34,7 +34,7 @@
 #define CACHE_SEQ_LOCK "8532461364444358001"
 
 #define SQL(id) [id - PG_CACHE_FIRST]
-const char *const vg__pg_cache_sql[PG_STMT_COUNT - PG_CACHE_FIRST] = {
+const char *const vg__pg_cache_sql[PG_JOBS_FIRST - PG_CACHE_FIRST] = {
     /* the function in FROM runs, and waits for the lock, before nextval is drawn */
     SQL(PG_CACHE_SEQ_NEXT) =
         "SELECT nextval('vg_cache_seq') FROM pg_advisory_xact_lock(" CACHE_SEQ_LOCK ")",

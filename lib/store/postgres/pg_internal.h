@@ -106,6 +106,23 @@ typedef enum pg_stmt {
     PG_BLOCK_GET,
     PG_COUNTER_ADD,
     PG_COUNTER_GET,
+    /* version 5: jobs, their inputs, the gallery (their SQL is in pg_jobs.c) */
+    PG_JOB_INSERT,
+    PG_JOB_GET,
+    PG_JOB_GET_FOR_UPDATE,
+    PG_JOB_FIND,
+    PG_JOB_UPDATE,
+    PG_JOB_VERSION,
+    PG_JOB_CLAIM,
+    PG_JOBS_LIST_ALL,
+    PG_JOBS_LIST_USER,
+    PG_JOBS_LIST_ACTIVE_SCOPE,
+    PG_INPUT_PUT,
+    PG_INPUT_GET,
+    PG_GALLERY_INSERT,
+    PG_GALLERY_LIST_ANY,
+    PG_GALLERY_LIST_TOPIC,
+    PG_GALLERY_DELETE,
     PG_STMT_COUNT
 } pg_stmt;
 
@@ -113,13 +130,15 @@ typedef enum pg_stmt {
 #define PG_WALLET_FIRST PG_USER_INSERT
 #define PG_ACCOUNTS_FIRST PG_USER_SET_STATUS
 #define PG_CACHE_FIRST PG_CACHE_SEQ_NEXT
+#define PG_JOBS_FIRST PG_JOB_INSERT
 
-/* The SQL of the statements of pg_catalog.c, pg_wallet.c, pg_accounts.c and pg_cache.c, from
- * their first. */
+/* The SQL of the statements of pg_catalog.c, pg_wallet.c, pg_accounts.c, pg_cache.c and
+ * pg_jobs.c, from their first. */
 extern const char *const vg__pg_catalog_sql[PG_WALLET_FIRST - PG_CATALOG_FIRST];
 extern const char *const vg__pg_wallet_sql[PG_ACCOUNTS_FIRST - PG_WALLET_FIRST];
 extern const char *const vg__pg_accounts_sql[PG_CACHE_FIRST - PG_ACCOUNTS_FIRST];
-extern const char *const vg__pg_cache_sql[PG_STMT_COUNT - PG_CACHE_FIRST];
+extern const char *const vg__pg_cache_sql[PG_JOBS_FIRST - PG_CACHE_FIRST];
+extern const char *const vg__pg_jobs_sql[PG_STMT_COUNT - PG_JOBS_FIRST];
 
 /* Placeholders $1 .. $n for an INSERT of n columns. */
 #define PG_D3 "$1, $2, $3"
@@ -132,6 +151,7 @@ extern const char *const vg__pg_cache_sql[PG_STMT_COUNT - PG_CACHE_FIRST];
 #define PG_D12 PG_D10 ", $11, $12"
 #define PG_D14 PG_D12 ", $13, $14"
 #define PG_D16 PG_D14 ", $15, $16"
+#define PG_D11 PG_D10 ", $11"
 #define PG_D21 PG_D14 ", $15, $16, $17, $18, $19, $20, $21"
 
 /* A vector read back from a float32 BYTEA, in memory of the connection's allocator. */
@@ -153,11 +173,13 @@ struct vg_store_conn {
     char errmsg[512];
     pg_vector got;       /* the vector of cache_entry_get or embedding_get: until the next */
     pg_vector listed;    /* the vector of the row cache_entries_changed hands its callback */
+    unsigned char *input; /* the data of the last input_get: until the next call (pg_jobs.c) */
+    size_t input_capacity;
 };
 
 /* --- statements ------------------------------------------------------------------------ */
 
-#define PG_MAX_PARAMS 24
+#define PG_MAX_PARAMS 64 /* a job's update: its 53 fields and its id */
 
 /* The parameters of one statement, in text format but for blobs (binary, with their length).
  * Values point into `arena` or at data that live until the statement has run; a NULL value
@@ -358,5 +380,24 @@ int vg__pg_counter_add(int64_t *out, vg_store_conn *conn, const char *name, int6
 int vg__pg_counter_get(int64_t *out, vg_store_conn *conn, const char *name);
 /* Frees the connection's vector buffers (at disconnect). */
 void vg__pg_vectors_free(vg_store_conn *conn);
+
+/* Version 5: generation jobs, their inputs and the inspiration gallery (pg_jobs.c). */
+int vg__pg_job_insert(int64_t *out_id, vg_store_conn *conn, const vg_store_job *job);
+int vg__pg_job_get(vg_store_job *out, vg_store_conn *conn, int64_t id, int for_update);
+int vg__pg_job_find(vg_store_job *out, vg_store_conn *conn, int64_t user_id,
+                    const char *idempotency_key);
+int vg__pg_job_update(vg_store_conn *conn, const vg_store_job *job);
+int vg__pg_job_claim(vg_store_job *out, vg_store_conn *conn, const vg_store_job_claim *claim);
+int vg__pg_jobs_list(vg_store_conn *conn, const vg_store_job_filter *filter,
+                     vg_store_job_fn callback, void *payload);
+int vg__pg_input_put(vg_store_conn *conn, const vg_store_input *input);
+int vg__pg_input_get(vg_store_input *out, vg_store_conn *conn,
+                     const unsigned char hash[VG_STORE_HASH_SIZE]);
+int vg__pg_gallery_insert(int64_t *out_id, vg_store_conn *conn, const vg_store_example *example);
+int vg__pg_gallery_list(vg_store_conn *conn, const char *topic, const char *lang,
+                        vg_store_example_fn callback, void *payload);
+int vg__pg_gallery_delete(vg_store_conn *conn, int64_t id);
+/* Frees the data of the last input read (at begin and at disconnect). */
+void vg__pg_input_free(vg_store_conn *conn);
 
 #endif

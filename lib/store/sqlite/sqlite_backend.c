@@ -22,10 +22,25 @@
 #define P6 P5 ", ?6"
 #define P8 P6 ", ?7, ?8"
 #define P10 P8 ", ?9, ?10"
+#define P11 P10 ", ?11"
 #define P12 P10 ", ?11, ?12"
 #define P14 P12 ", ?13, ?14"
 #define P15 P14 ", ?15"
 #define P21 P15 ", ?16, ?17, ?18, ?19, ?20, ?21"
+#define P22_54                                                                                     \
+    "?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33, ?34, ?35, ?36, ?37, ?38, ?39, "   \
+    "?40, ?41, ?42, ?43, ?44, ?45, ?46, ?47, ?48, ?49, ?50, ?51, ?52, ?53, ?54"
+#define P54 P21 ", " P22_54
+
+/* The jobs that job_claim looks at: unfinished or not settled. Its WHERE repeats the
+ * predicate of the partial index vg_jobs_open word for word, which is how SQLite knows it
+ * may use that index (sqlite_schema.c). 3 is VG_STORE_JOB_FINAL (checked in sqlite_jobs.c). */
+#define JOB_OPEN "(state < 3 OR settled = 0)"
+/* The filters of a job list: ?1 user_id (0: any), ?2 scope (NULL: any), ?3 active_only,
+ * ?4 the id bound (id < ?4), ?5 the limit. Each statement states them all, leading with the
+ * one its index serves (sqlite_jobs.c chooses). */
+#define JOBS_LIST "SELECT " VG__JOB_COLUMNS " FROM vg_jobs WHERE "
+#define JOBS_LIST_END " ORDER BY id DESC LIMIT ?5"
 
 static const char *const stmt_sql[SQ_STMT_COUNT] = {
     [SQ_BEGIN_READ] = "BEGIN DEFERRED",
@@ -181,6 +196,45 @@ static const char *const stmt_sql[SQ_STMT_COUNT] = {
     [SQ_COUNTER_GET] = "SELECT value FROM vg_counters WHERE name = ?1",
     [SQ_COUNTER_PUT] = "INSERT INTO vg_counters (name, value) VALUES (?1, ?2) "
                        "ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+    /* version 5: jobs. A job binds its fields as ?1 .. ?54 (?1, its id, as NULL); a taken
+     * (user_id, idempotency_key) inserts nothing, which job_insert reads as VG_EEXISTS. */
+    [SQ_JOB_INSERT] = "INSERT INTO vg_jobs (" VG__JOB_COLUMNS ") VALUES (" P54 ") "
+                      "ON CONFLICT (user_id, idempotency_key) DO NOTHING",
+    [SQ_JOB_GET] = "SELECT " VG__JOB_COLUMNS " FROM vg_jobs WHERE id = ?1",
+    [SQ_JOB_FIND] =
+        "SELECT " VG__JOB_COLUMNS " FROM vg_jobs WHERE user_id = ?1 AND idempotency_key = ?2",
+    /* ?1 is rebound to the job's id; ?2 is the version it was read at */
+    [SQ_JOB_UPDATE] = "UPDATE vg_jobs SET (" VG__JOB_DATA ") = (?2 + 1, ?3, ?4, ?5, ?6, ?7, ?8, "
+                      "?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, " P22_54
+                      ") WHERE id = ?1 AND version = ?2",
+    [SQ_JOB_VERSION] = "SELECT version FROM vg_jobs WHERE id = ?1",
+    /* ?1 now, ?2 aged_before, ?3 and ?4 the lease. The one writer's transaction (BEGIN
+     * IMMEDIATE) makes the choice and the lease one step. */
+    [SQ_JOB_CLAIM] =
+        "UPDATE vg_jobs SET lease_owner = ?3, lease_until = ?4, version = version + 1 "
+        "WHERE id = (SELECT id FROM vg_jobs WHERE " JOB_OPEN " AND lease_until <= ?1 "
+        "AND ((state < 3 AND next_run_at <= ?1) OR (state >= 3 AND settled = 0)) "
+        "ORDER BY (priority = 1 OR created_at < ?2) DESC, created_at, id LIMIT 1) "
+        "RETURNING " VG__JOB_COLUMNS,
+    [SQ_JOBS_LIST_ALL] = JOBS_LIST "id < ?4 AND (?1 = 0 OR user_id = ?1) "
+                         "AND (?2 IS NULL OR scope = ?2) AND (?3 = 0 OR state < 3)" JOBS_LIST_END,
+    [SQ_JOBS_LIST_USER] = JOBS_LIST "user_id = ?1 AND id < ?4 AND (?2 IS NULL OR scope = ?2) "
+                          "AND (?3 = 0 OR state < 3)" JOBS_LIST_END,
+    [SQ_JOBS_LIST_ACTIVE_SCOPE] = JOBS_LIST "scope = ?2 AND state < 3 AND id < ?4 "
+                                  "AND (?1 = 0 OR user_id = ?1) AND (?3 = 0 OR state < 3)"
+                                  JOBS_LIST_END,
+    /* an input binds its fields as ?1 .. ?3, then its size and data */
+    [SQ_INPUT_PUT] = "INSERT INTO vg_job_inputs (" VG__INPUT_COLUMNS ", size, data) "
+                     "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (hash) DO NOTHING",
+    [SQ_INPUT_GET] =
+        "SELECT " VG__INPUT_COLUMNS ", size, data FROM vg_job_inputs WHERE hash = ?1",
+    [SQ_GALLERY_INSERT] = "INSERT INTO vg_gallery (" VG__EXAMPLE_COLUMNS ") VALUES (" P11 ")",
+    /* ?1 topic (unused by _ANY, which is for NULL: any), ?2 lang (NULL: any) */
+    [SQ_GALLERY_LIST_ANY] = "SELECT " VG__EXAMPLE_COLUMNS " FROM vg_gallery "
+                            "WHERE ?2 IS NULL OR lang = ?2 ORDER BY id",
+    [SQ_GALLERY_LIST_TOPIC] = "SELECT " VG__EXAMPLE_COLUMNS " FROM vg_gallery "
+                              "WHERE topic = ?1 AND (?2 IS NULL OR lang = ?2) ORDER BY id",
+    [SQ_GALLERY_DELETE] = "DELETE FROM vg_gallery WHERE id = ?1",
 };
 
 /* SQLite's primary result codes and the vg_status each one means. */
@@ -376,6 +430,7 @@ static void sq_disconnect(vg_store_conn *conn)
     for (i = 0; i < SQ_STMT_COUNT; i++)
         sqlite3_finalize(conn->stmts[i]);
     sqlite3_close_v2(conn->db); /* rolls back an open transaction */
+    vg__sq_input_free(conn);
     if (conn->alloc) {
         if (conn->vector)
             conn->alloc(conn->vector, 0, conn->alloc_payload);
@@ -445,6 +500,7 @@ static int sq_rollback(vg_store_conn *conn);
 static int sq_begin(vg_store_conn *conn, vg_txn_mode mode)
 {
     conn->mode = mode;
+    vg__sq_input_free(conn); /* the last input read lives until this call */
     return vg__sq_run(conn, mode == VG_TXN_WRITE ? SQ_BEGIN_WRITE : SQ_BEGIN_READ,
                       "cannot begin a transaction");
 }
@@ -548,6 +604,17 @@ static const vg_store_backend sqlite_backend = {
     .block_get = vg__sq_block_get,
     .counter_add = vg__sq_counter_add,
     .counter_get = vg__sq_counter_get,
+    .job_insert = vg__sq_job_insert,
+    .job_get = vg__sq_job_get,
+    .job_find = vg__sq_job_find,
+    .job_update = vg__sq_job_update,
+    .job_claim = vg__sq_job_claim,
+    .jobs_list = vg__sq_jobs_list,
+    .input_put = vg__sq_input_put,
+    .input_get = vg__sq_input_get,
+    .gallery_insert = vg__sq_gallery_insert,
+    .gallery_list = vg__sq_gallery_list,
+    .gallery_delete = vg__sq_gallery_delete,
 };
 
 const vg_store_backend *vg_store_backend_sqlite(void)

@@ -77,6 +77,7 @@ static int bind_field(vg_store_conn *conn, sqlite3_stmt *stmt, int index, const 
     char joined[VG_LANG_COUNT * VG_DISPLAY_NAME_SIZE];
     size_t len;
     int64_t i64;
+    double d;
     int i, rc = SQLITE_MISUSE;
 
     switch (f->kind) {
@@ -105,6 +106,11 @@ static int bind_field(vg_store_conn *conn, sqlite3_stmt *stmt, int index, const 
         /* `joined` dies with this call: SQLite keeps a copy */
         rc = sqlite3_bind_text(stmt, index, joined, (int)len, SQLITE_TRANSIENT);
         break;
+    case VG__FIELD_DOUBLE:
+        assert(f->size == sizeof d);
+        memcpy(&d, p, sizeof d);
+        rc = sqlite3_bind_double(stmt, index, d);
+        break;
     }
     if (rc != SQLITE_OK) {
         snprintf(conn->errmsg, sizeof conn->errmsg, "cannot bind the %s of a %s: %s",
@@ -131,6 +137,7 @@ static int read_field(vg_store_conn *conn, sqlite3_stmt *stmt, int col, const vg
 {
     void *p = record + f->offset;
     int64_t i64;
+    double d;
     int i, bytes;
 
     switch (f->kind) {
@@ -158,6 +165,10 @@ static int read_field(vg_store_conn *conn, sqlite3_stmt *stmt, int col, const vg
         break;
     case VG__FIELD_NAMES:
         split_names(p, sqlite3_column_text(stmt, col), (size_t)sqlite3_column_bytes(stmt, col));
+        break;
+    case VG__FIELD_DOUBLE:
+        d = sqlite3_column_double(stmt, col);
+        memcpy(p, &d, sizeof d);
         break;
     }
     return VG_OK;

@@ -88,6 +88,22 @@ typedef enum sq_stmt {
     SQ_BLOCK_GET,
     SQ_COUNTER_GET,
     SQ_COUNTER_PUT,
+    /* version 5: jobs, their inputs, the gallery */
+    SQ_JOB_INSERT,
+    SQ_JOB_GET,
+    SQ_JOB_FIND,
+    SQ_JOB_UPDATE,
+    SQ_JOB_VERSION,
+    SQ_JOB_CLAIM,
+    SQ_JOBS_LIST_ALL,
+    SQ_JOBS_LIST_USER,
+    SQ_JOBS_LIST_ACTIVE_SCOPE,
+    SQ_INPUT_PUT,
+    SQ_INPUT_GET,
+    SQ_GALLERY_INSERT,
+    SQ_GALLERY_LIST_ANY,
+    SQ_GALLERY_LIST_TOPIC,
+    SQ_GALLERY_DELETE,
     SQ_STMT_COUNT
 } sq_stmt;
 
@@ -103,6 +119,10 @@ struct vg_store_conn {
      * blob, aligned for floats, kept until the next read; freed by disconnect. */
     float *vector;
     size_t vector_capacity; /* bytes */
+    /* The data of the last input read (sqlite_jobs.c), kept until the next call on the
+     * connection: freed by the next begin (an input may be 10 MiB) and by disconnect. */
+    unsigned char *input;
+    size_t input_capacity;
     char errmsg[512];
 };
 
@@ -261,5 +281,24 @@ int vg__sq_block_get(vg_store_block *out, vg_store_conn *conn,
                      const unsigned char hash[VG_STORE_HASH_SIZE]);
 int vg__sq_counter_add(int64_t *out, vg_store_conn *conn, const char *name, int64_t delta);
 int vg__sq_counter_get(int64_t *out, vg_store_conn *conn, const char *name);
+
+/* Version 5: generation jobs, their inputs and the inspiration gallery (sqlite_jobs.c). */
+int vg__sq_job_insert(int64_t *out_id, vg_store_conn *conn, const vg_store_job *job);
+int vg__sq_job_get(vg_store_job *out, vg_store_conn *conn, int64_t id, int for_update);
+int vg__sq_job_find(vg_store_job *out, vg_store_conn *conn, int64_t user_id,
+                    const char *idempotency_key);
+int vg__sq_job_update(vg_store_conn *conn, const vg_store_job *job);
+int vg__sq_job_claim(vg_store_job *out, vg_store_conn *conn, const vg_store_job_claim *claim);
+int vg__sq_jobs_list(vg_store_conn *conn, const vg_store_job_filter *filter,
+                     vg_store_job_fn callback, void *payload);
+int vg__sq_input_put(vg_store_conn *conn, const vg_store_input *input);
+int vg__sq_input_get(vg_store_input *out, vg_store_conn *conn,
+                     const unsigned char hash[VG_STORE_HASH_SIZE]);
+int vg__sq_gallery_insert(int64_t *out_id, vg_store_conn *conn, const vg_store_example *example);
+int vg__sq_gallery_list(vg_store_conn *conn, const char *topic, const char *lang,
+                        vg_store_example_fn callback, void *payload);
+int vg__sq_gallery_delete(vg_store_conn *conn, int64_t id);
+/* Frees the data of the last input read (at begin and at disconnect). */
+void vg__sq_input_free(vg_store_conn *conn);
 
 #endif
