@@ -35,6 +35,7 @@ static int has_method(vg__txn *txn, unsigned int since, const void *method, cons
 #define CALL3(method, what, ...) CALL_SINCE(3, method, what, __VA_ARGS__)
 #define CALL4(method, what, ...) CALL_SINCE(4, method, what, __VA_ARGS__)
 #define CALL5(method, what, ...) CALL_SINCE(5, method, what, __VA_ARGS__)
+#define CALL6(method, what, ...) CALL_SINCE(6, method, what, __VA_ARGS__)
 
 int vg__meta_get(vg__txn *txn, char **out, const char *key, int for_update)
 {
@@ -450,4 +451,94 @@ int vg__gallery_list(vg__txn *txn, const char *topic, const char *lang,
 int vg__gallery_delete(vg__txn *txn, int64_t id)
 {
     CALL5(gallery_delete, "cannot remove a gallery example", txn->conn, id);
+}
+
+int vg__order_insert(vg__txn *txn, int64_t *out_id, const vg_store_order *order)
+{
+    CALL6(order_insert, "cannot store an order", out_id, txn->conn, order);
+}
+
+int vg__order_get(vg__txn *txn, vg_store_order *out, int64_t id, int for_update)
+{
+    CALL6(order_get, "cannot read an order", out, txn->conn, id, for_update);
+}
+
+int vg__order_find(vg__txn *txn, vg_store_order *out, const char *number, int for_update)
+{
+    CALL6(order_find, "cannot find an order", out, txn->conn, number, for_update);
+}
+
+int vg__order_find_key(vg__txn *txn, vg_store_order *out, int64_t user_id, const char *key)
+{
+    CALL6(order_find_key, "cannot find an order", out, txn->conn, user_id, key);
+}
+
+int vg__order_update(vg__txn *txn, const vg_store_order *order)
+{
+    CALL6(order_update, "cannot update an order", txn->conn, order);
+}
+
+int vg__orders_list(vg__txn *txn, const vg_store_order_filter *filter,
+                    vg_store_order_fn callback, void *payload)
+{
+    CALL6(orders_list, "cannot list orders", txn->conn, filter, callback, payload);
+}
+
+int vg__subscription_put(vg__txn *txn, const vg_store_subscription *subscription)
+{
+    CALL6(subscription_put, "cannot store a subscription", txn->conn, subscription);
+}
+
+int vg__subscription_get(vg__txn *txn, vg_store_subscription *out, int64_t user_id,
+                         int for_update)
+{
+    CALL6(subscription_get, "cannot read a subscription", out, txn->conn, user_id, for_update);
+}
+
+int vg__subscriptions_due(vg__txn *txn, vg_time due_before, int min_state, int max_state,
+                          int limit, vg_store_subscription_fn callback, void *payload)
+{
+    CALL6(subscriptions_due, "cannot list subscriptions", txn->conn, due_before, min_state, max_state, limit, callback, payload);
+}
+
+int vg__promo_put(vg__txn *txn, const vg_store_promo *promo)
+{
+    CALL6(promo_put, "cannot store a promotion", txn->conn, promo);
+}
+
+int vg__promo_get(vg__txn *txn, vg_store_promo *out, const char *code, int for_update)
+{
+    CALL6(promo_get, "cannot read a promotion", out, txn->conn, code, for_update);
+}
+
+int vg__promos_list(vg__txn *txn, vg_store_promo_fn callback, void *payload)
+{
+    CALL6(promos_list, "cannot list promotions", txn->conn, callback, payload);
+}
+
+int vg__redemption_insert(vg__txn *txn, const vg_store_redemption *redemption)
+{
+    CALL6(redemption_insert, "cannot store a redemption", txn->conn, redemption);
+}
+
+int vg__redemption_find(vg__txn *txn, vg_store_redemption *out, int64_t user_id,
+                        const char *key)
+{
+    CALL6(redemption_find, "cannot find a redemption", out, txn->conn, user_id, key);
+}
+
+int vg__redemptions_count(vg__txn *txn, int64_t *out, const char *code, int64_t user_id)
+{
+    CALL6(redemptions_count, "cannot count redemptions", out, txn->conn, code, user_id);
+}
+
+int vg__webhook_event_insert(vg__txn *txn, const vg_store_webhook_event *event)
+{
+    CALL6(webhook_event_insert, "cannot record a webhook event", txn->conn, event);
+}
+
+int vg__stats_query(vg__txn *txn, vg_store_stat stat, int arg, vg_store_stat_fn callback,
+                    void *payload)
+{
+    CALL6(stats_query, "cannot aggregate figures", txn->conn, stat, arg, callback, payload);
 }

@@ -133,6 +133,30 @@ int vg__gallery_list(vg__txn *txn, const char *topic, const char *lang,
                      vg_store_example_fn callback, void *payload);
 int vg__gallery_delete(vg__txn *txn, int64_t id);
 
+/* Version 6 records: payments. */
+int vg__order_insert(vg__txn *txn, int64_t *out_id, const vg_store_order *order);
+int vg__order_get(vg__txn *txn, vg_store_order *out, int64_t id, int for_update);
+int vg__order_find(vg__txn *txn, vg_store_order *out, const char *number, int for_update);
+int vg__order_find_key(vg__txn *txn, vg_store_order *out, int64_t user_id, const char *key);
+int vg__order_update(vg__txn *txn, const vg_store_order *order);
+int vg__orders_list(vg__txn *txn, const vg_store_order_filter *filter,
+                    vg_store_order_fn callback, void *payload);
+int vg__subscription_put(vg__txn *txn, const vg_store_subscription *subscription);
+int vg__subscription_get(vg__txn *txn, vg_store_subscription *out, int64_t user_id,
+                         int for_update);
+int vg__subscriptions_due(vg__txn *txn, vg_time due_before, int min_state, int max_state,
+                          int limit, vg_store_subscription_fn callback, void *payload);
+int vg__promo_put(vg__txn *txn, const vg_store_promo *promo);
+int vg__promo_get(vg__txn *txn, vg_store_promo *out, const char *code, int for_update);
+int vg__promos_list(vg__txn *txn, vg_store_promo_fn callback, void *payload);
+int vg__redemption_insert(vg__txn *txn, const vg_store_redemption *redemption);
+int vg__redemption_find(vg__txn *txn, vg_store_redemption *out, int64_t user_id,
+                        const char *key);
+int vg__redemptions_count(vg__txn *txn, int64_t *out, const char *code, int64_t user_id);
+int vg__webhook_event_insert(vg__txn *txn, const vg_store_webhook_event *event);
+int vg__stats_query(vg__txn *txn, vg_store_stat stat, int arg, vg_store_stat_fn callback,
+                    void *payload);
+
 /* Turns a backend failure into a context failure with the backend's message. */
 int vg__store_fail(vg__txn *txn, int code, const char *what);
 

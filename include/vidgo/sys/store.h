@@ -30,7 +30,7 @@ VG_BEGIN_DECLS
  *   treats an unset (NULL) optional method as VG_EUNSUPPORTED.
  */
 
-#define VG_STORE_BACKEND_VERSION 5
+#define VG_STORE_BACKEND_VERSION 6
 
 /* The schema version the core expects a backend to create (see vg_store_schema_latest). */
 #define VG_STORE_SCHEMA_VERSION 6
@@ -399,6 +399,108 @@ typedef struct vg_store_example {
 typedef int (*vg_store_job_fn)(const vg_store_job *job, void *payload);
 typedef int (*vg_store_example_fn)(const vg_store_example *example, void *payload);
 
+/* --- Records of version 6: payments ---------------------------------------------------------- *
+ * Orders, subscriptions, promotion codes and their redemptions, processed webhook events,
+ * and the aggregate figures of vg_admin_stats_get. States are the core's small integers. */
+
+#define VG_STORE_ORDER_NUMBER_SIZE 21
+#define VG_STORE_CURRENCY_SIZE 4
+#define VG_STORE_REF_SIZE 64
+#define VG_STORE_PROMO_CODE_SIZE 33
+#define VG_STORE_PLANS_SIZE 128
+
+/* One order. */
+typedef struct vg_store_order {
+    int64_t id;                 /* assigned by order_insert */
+    int64_t version;            /* 1 at insert, +1 at each order_update */
+    char number[VG_STORE_ORDER_NUMBER_SIZE];        /* unique */
+    int64_t user_id;
+    char idempotency_key[VG_STORE_KEY_SIZE];        /* unique per user */
+    unsigned char request_hash[VG_STORE_HASH_SIZE];
+    int kind;
+    char item[VG_NAME_SIZE];
+    int state;
+    char provider[VG_NAME_SIZE];
+    char currency[VG_STORE_CURRENCY_SIZE];
+    int64_t amount_minor;
+    int discount_pct;
+    int64_t credits;
+    char provider_ref[VG_STORE_REF_SIZE];
+    char failure[VG_STORE_TITLE_SIZE];
+    vg_time created_at, updated_at, paid_at, fulfilled_at, expires_at;
+} vg_store_order;
+
+/* Which orders orders_list returns (newest first). */
+typedef struct vg_store_order_filter {
+    int64_t user_id;            /* 0: every user's */
+    int64_t before_id;          /* 0: no bound */
+    int max_state;              /* only states <= max_state; -1: any */
+    vg_time expires_before;     /* only orders with 0 < expires_at < this; 0: any */
+    int limit;                  /* 1..1000 */
+} vg_store_order_filter;
+
+/* A user's subscription (one per user). */
+typedef struct vg_store_subscription {
+    int64_t user_id;
+    char plan[VG_NAME_SIZE];
+    int state;
+    char provider[VG_NAME_SIZE];
+    char provider_ref[VG_STORE_REF_SIZE];
+    char next_plan[VG_NAME_SIZE];
+    vg_time started_at, period_start, period_end, updated_at;
+} vg_store_subscription;
+
+/* A promotion code (stored upper-case). */
+typedef struct vg_store_promo {
+    char code[VG_STORE_PROMO_CODE_SIZE];
+    int64_t bonus_credits;
+    int bonus_ttl_days;
+    vg_time valid_from, valid_until;
+    int max_redemptions, per_user;
+    char plans[VG_STORE_PLANS_SIZE];
+    int active;
+    int64_t redeemed;
+    vg_time created_at;
+} vg_store_promo;
+
+/* One redemption of a code by a user. */
+typedef struct vg_store_redemption {
+    char code[VG_STORE_PROMO_CODE_SIZE];
+    int64_t user_id;
+    char idempotency_key[VG_STORE_KEY_SIZE];   /* unique per user */
+    int64_t credits;
+    vg_time at;
+} vg_store_redemption;
+
+/* A provider's webhook event, kept so that each is processed once. */
+typedef struct vg_store_webhook_event {
+    char provider[VG_NAME_SIZE];
+    char event_id[VG_STORE_REF_SIZE];          /* unique per provider */
+    char event_type[VG_STORE_REF_SIZE];
+    vg_time received_at;
+} vg_store_webhook_event;
+
+/* The figures stats_query aggregates. */
+typedef enum vg_store_stat {
+    VG_STORE_STAT_USERS_PER_PLAN = 0,   /* key plan, a users */
+    VG_STORE_STAT_ACTIVE_SUBSCRIPTIONS = 1, /* key "", a subscriptions with state == arg */
+    VG_STORE_STAT_REVENUE = 2,          /* key currency, a sum(amount_minor), b orders: orders
+                                         * in state == arg */
+    VG_STORE_STAT_LEDGER_BY_SERVICE = 3, /* key service, a -sum(amount), b rows: ledger rows
+                                          * of type == arg with a service */
+    VG_STORE_STAT_LEDGER_TOTAL = 4,     /* key "", a sum(amount), b rows: ledger rows of
+                                         * type == arg */
+    VG_STORE_STAT_JOB_COST = 5          /* key "", a sum(api_cost_micro_usd), b jobs: jobs in
+                                         * state == arg */
+} vg_store_stat;
+
+typedef int (*vg_store_order_fn)(const vg_store_order *order, void *payload);
+typedef int (*vg_store_subscription_fn)(const vg_store_subscription *subscription,
+                                        void *payload);
+typedef int (*vg_store_promo_fn)(const vg_store_promo *promo, void *payload);
+/* One aggregated row: a key (plan, currency, service; "" for totals) and two figures. */
+typedef int (*vg_store_stat_fn)(const char *key, int64_t a, int64_t b, void *payload);
+
 typedef int (*vg_store_user_fn)(const vg_user *user, void *payload);
 typedef int (*vg_store_lot_fn)(const vg_store_lot *lot, void *payload);
 typedef int (*vg_store_hold_fn)(const vg_store_hold *hold, void *payload);
@@ -650,6 +752,54 @@ typedef struct vg_store_backend {
     int (*gallery_list)(vg_store_conn *conn, const char *topic, const char *lang,
                         vg_store_example_fn callback, void *payload);
     int (*gallery_delete)(vg_store_conn *conn, int64_t id);
+
+    /* -- version 6: payments --------------------------------------------------------------- */
+
+    /* Inserts an order (id ignored, version 1) and writes its id; VG_EEXISTS when the number,
+     * or the user's idempotency key, is taken. */
+    int (*order_insert)(int64_t *out_id, vg_store_conn *conn, const vg_store_order *order);
+    /* Reads an order by id, by number, or by user and idempotency key (for_update: lock). */
+    int (*order_get)(vg_store_order *out, vg_store_conn *conn, int64_t id, int for_update);
+    int (*order_find)(vg_store_order *out, vg_store_conn *conn, const char *number,
+                      int for_update);
+    int (*order_find_key)(vg_store_order *out, vg_store_conn *conn, int64_t user_id,
+                          const char *idempotency_key);
+    /* Writes every field when the stored version equals order->version, then stores
+     * version + 1; VG_ESTATE when it differs, VG_ENOTFOUND when there is no such order. */
+    int (*order_update)(vg_store_conn *conn, const vg_store_order *order);
+    int (*orders_list)(vg_store_conn *conn, const vg_store_order_filter *filter,
+                       vg_store_order_fn callback, void *payload);
+
+    /* Inserts or replaces a user's subscription; reads it (VG_ENOTFOUND when none); lists
+     * those whose period_end <= due_before with state in [min_state, max_state], by
+     * period_end, at most limit (1..1000). */
+    int (*subscription_put)(vg_store_conn *conn, const vg_store_subscription *subscription);
+    int (*subscription_get)(vg_store_subscription *out, vg_store_conn *conn, int64_t user_id,
+                            int for_update);
+    int (*subscriptions_due)(vg_store_conn *conn, vg_time due_before, int min_state,
+                             int max_state, int limit, vg_store_subscription_fn callback,
+                             void *payload);
+
+    /* Inserts or replaces a promotion (every field, redeemed included); reads one by its
+     * upper-case code (VG_ENOTFOUND); lists them by code. */
+    int (*promo_put)(vg_store_conn *conn, const vg_store_promo *promo);
+    int (*promo_get)(vg_store_promo *out, vg_store_conn *conn, const char *code, int for_update);
+    int (*promos_list)(vg_store_conn *conn, vg_store_promo_fn callback, void *payload);
+    /* Records a redemption (VG_EEXISTS when the user's idempotency key is taken); finds one
+     * by user and key (VG_ENOTFOUND); counts a code's redemptions by one user (0: all). */
+    int (*redemption_insert)(vg_store_conn *conn, const vg_store_redemption *redemption);
+    int (*redemption_find)(vg_store_redemption *out, vg_store_conn *conn, int64_t user_id,
+                           const char *idempotency_key);
+    int (*redemptions_count)(int64_t *out, vg_store_conn *conn, const char *code,
+                             int64_t user_id);
+
+    /* Records a webhook event; VG_EEXISTS when (provider, event_id) was recorded before. */
+    int (*webhook_event_insert)(vg_store_conn *conn, const vg_store_webhook_event *event);
+
+    /* Aggregates one figure (see vg_store_stat; `arg` selects the state or ledger type) and
+     * calls callback once per key, by key. */
+    int (*stats_query)(vg_store_conn *conn, vg_store_stat stat, int arg,
+                       vg_store_stat_fn callback, void *payload);
 } vg_store_backend;
 
 /* Returns the built-in SQLite backend (always compiled in). */
