@@ -243,11 +243,13 @@ typedef struct vg_subscription {
 VG_API int vg_subscription_get(vg_subscription *out, vg_ctx *ctx, int64_t user_id);
 
 /*
- * Changes a subscribed user's plan: an upgrade takes effect now (this week's credits grow
- * by the difference of the weekly amounts, vg_credits_change_plan; the month's price
- * difference is a new order the host collects), a downgrade at the period's end. Returns
- * VG_OK, VG_EINVAL, VG_ENOTFOUND, VG_EPLAN_UNKNOWN, VG_ESTATE (no active subscription),
- * VG_EIDEMPOTENCY_CONFLICT, or a store error.
+ * Schedules a downgrade: from the period's end the subscription is for `plan` (the
+ * renewal's order is then for that plan). An upgrade is bought instead: an order for the
+ * higher plan (vg_order_create, kind SUBSCRIPTION) starts it at once when paid — a new
+ * month from that day; this week's subscription credits grow by the difference of the
+ * weekly amounts (vg_credits_change_plan). Returns VG_OK, VG_EINVAL, VG_ENOTFOUND,
+ * VG_EPLAN_UNKNOWN, VG_ESTATE (no active subscription), VG_EORDER_STATE (an upgrade: buy
+ * it with an order), or a store error.
  */
 VG_API int vg_subscription_change(vg_subscription *out, vg_ctx *ctx, int64_t user_id,
                                   const char *plan, const char *idempotency_key);

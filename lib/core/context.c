@@ -7,11 +7,14 @@
 #include "internal.h"
 #include "i18n.h"
 #include "../email/email_internal.h"
+#include "../payments/payments_internal.h"
 #include "../providers/http.h"
 #include "../store/store.h"
 
 static int config_check(const vg_config *config)
 {
+    int rc;
+
     if (config->version < 1 || config->version > VG_CONFIG_VERSION)
         return vg__fail(NULL, VG_EVERSION, "config version %u is not 1..%u (use vg_config_init)",
                         config->version, VG_CONFIG_VERSION);
@@ -50,7 +53,9 @@ static int config_check(const vg_config *config)
     if (config->lang && vg__lang_parse(config->lang) < 0)
         return vg__fail(NULL, VG_ECONFIG, "config.lang: \"%.16s\" is not en, ja, zh-TW, ko or es",
                         vg__utf8_valid(config->lang) ? config->lang : "?");
-    return vg__provider_settings_check(config);
+    if ((rc = vg__provider_settings_check(config)) != VG_OK)
+        return rc;
+    return vg__payments_settings_check(config);
 }
 
 static void ctx_free(vg_ctx *ctx)
@@ -62,6 +67,7 @@ static void ctx_free(vg_ctx *ctx)
     vg__mailer_close(ctx);
     vg__provider_clients_free(ctx);
     vg__provider_settings_free(ctx);
+    vg__payments_settings_free(ctx);
     pthread_mutex_destroy(&ctx->providers_lock);
     sodium_memzero(ctx->secret, sizeof ctx->secret);
     pthread_cond_destroy(&ctx->pool.available);
@@ -136,6 +142,8 @@ int vg_open(vg_ctx **out, const vg_config *config)
         rc = vg__secret_load_from_store(ctx);
     if (rc == VG_OK)
         rc = vg__provider_settings_open(ctx, config);
+    if (rc == VG_OK)
+        rc = vg__payments_settings_open(ctx, config);
     if (rc != VG_OK) {
         ctx_free(ctx); /* the thread's last error stays as vg__fail recorded it */
         return rc;

@@ -80,6 +80,13 @@ struct vg_ctx {
     int provider_timeout_ms;
     char *assets_dir;
     char *pollo_webhook_secret;
+    /* payment settings, as configured (lib/payments/settings.c); secrets wiped at close */
+    struct {
+        char *ecpay_merchant_id, *ecpay_hash_key, *ecpay_hash_iv;
+        int ecpay_stage;
+        char *paddle_secret;
+        int paddle_tolerance_s, sandbox, order_ttl_s;
+    } payments;
 
     pthread_mutex_t err_lock;
     int err_code;

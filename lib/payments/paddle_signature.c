@@ -12,15 +12,13 @@
 
 const char *vg__paddle_secret(vg_ctx *ctx)
 {
-    const char *secret = getenv("PADDLE_WEBHOOK_SECRET");
-    (void)ctx; /* TODO: ctx's copy of vg_config.payments.paddle_webhook_secret, once it has one */
-    return secret && *secret ? secret : NULL;
+    return ctx->payments.paddle_secret;
 }
 
 int vg__paddle_tolerance_s(vg_ctx *ctx)
 {
-    (void)ctx; /* TODO: ctx's copy of vg_config.payments.paddle_tolerance_s, once it has one */
-    return VG__PADDLE_TOLERANCE_S;
+    return ctx->payments.paddle_tolerance_s ? ctx->payments.paddle_tolerance_s
+                                            : VG__PADDLE_TOLERANCE_S;
 }
 
 void vg__hmac_sha256(unsigned char out[32], const void *key, size_t key_len,

@@ -117,13 +117,12 @@ typedef struct vg__hmac_part {
 void vg__hmac_sha256(unsigned char out[32], const void *key, size_t key_len,
                      const vg__hmac_part *parts, size_t count);
 
-/* Paddle's endpoint secret(s) of the context, space-separated, or NULL when none.
- * For now $PADDLE_WEBHOOK_SECRET only: vg_config.payments.paddle_webhook_secret is not yet
- * copied into the context (TODO for whoever adds the payment settings to vg_ctx). */
+/* Paddle's endpoint secret(s) of the context (vg_config.payments.paddle_webhook_secret,
+ * else $PADDLE_WEBHOOK_SECRET), space-separated, or NULL when none. */
 const char *vg__paddle_secret(vg_ctx *ctx);
 
-/* The tolerance vg_paddle_verify uses for tolerance_s 0. For now always 5 s (Paddle's SDKs):
- * vg_config.payments.paddle_tolerance_s is not yet copied into the context either (TODO). */
+/* The tolerance vg_paddle_verify uses for tolerance_s 0: the config's, else 5 s (Paddle's
+ * SDKs). */
 int vg__paddle_tolerance_s(vg_ctx *ctx);
 
 /*
