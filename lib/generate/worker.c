@@ -487,7 +487,7 @@ static int step_queued(vg_worker *w, vg_store_job *job)
 {
     vg_store_job leader;
     int64_t leader_id;
-    int rc, served;
+    int rc, served, waited = job->leader_id != 0;
 
     if (job->leader_id) {
         rc = vg__job_load(w->ctx, &leader, job->leader_id);
@@ -495,7 +495,10 @@ static int step_queued(vg_worker *w, vg_store_job *job)
             return reschedule(w, job, FOLLOW_WAIT_MS);
         job->leader_id = 0; /* the leader finished: its result is in the cache, or not */
     }
-    if ((rc = serve_from_cache(w, job, &served)) != VG_OK || served)
+    /* submit looked the prompt up a moment ago; look again only after a wait (for a
+     * leader, or before a retry), when a result may have arrived meanwhile */
+    if ((waited || job->attempts > 0) &&
+        ((rc = serve_from_cache(w, job, &served)) != VG_OK || served))
         return rc;
     if (job->stage == 0 && job->attempts == 0 && !job->fallback) {
         if ((rc = find_leader(w, job, &leader_id)) != VG_OK)

@@ -345,15 +345,13 @@ static void wait_done(bench *b, double deadline)
         exit(1);
 }
 
-/* Submits one miss of a run (job index i); exits unless it was queued with the next id. */
-static void submit_miss(bench *b, run *r, int i)
+/* Submits job i of a run, a prompt that misses the cache; exits unless it was queued with
+ * the run's next id. The workers may take it at once. */
+static void submit_queued(bench *b, run *r, int i, const char *prompt, const char *key)
 {
-    char prompt[256], key[64];
     vg_job job;
     double t0;
 
-    next_miss_prompt(b, prompt, sizeof prompt);
-    snprintf(key, sizeof key, "miss-%d", b->prompt_serial);
     pthread_mutex_lock(&b->lock);
     b->outstanding++;
     pthread_mutex_unlock(&b->lock);
@@ -366,10 +364,25 @@ static void submit_miss(bench *b, run *r, int i)
     r->rec[i].submit_s = now_s() - t0;
     b->missed++;
     if (job.state != VG_JOB_QUEUED || job.id != r->first_id + i) {
-        fprintf(stderr, "miss %d: job %lld is %s (expected queued, id %lld)\n", i,
-                (long long)job.id, vg_job_state_name(job.state), (long long)(r->first_id + i));
+        fprintf(stderr, "job %lld is %s (expected queued, id %lld)\n", (long long)job.id,
+                vg_job_state_name(job.state), (long long)(r->first_id + i));
         exit(1);
     }
+}
+
+static void submit_miss(bench *b, run *r, int i)
+{
+    char prompt[256], key[64];
+    next_miss_prompt(b, prompt, sizeof prompt);
+    snprintf(key, sizeof key, "miss-%d", b->prompt_serial);
+    submit_queued(b, r, i, prompt, key);
+}
+
+static void wake_workers(bench *b)
+{
+    pthread_mutex_lock(&b->lock);
+    pthread_cond_broadcast(&b->wake);
+    pthread_mutex_unlock(&b->lock);
 }
 
 /* Every job of a run succeeded through Leonardo, on its own (no cache, no leader). */
@@ -629,9 +642,7 @@ static void miss_latency(bench *b, int workers, int count, miss_result *out)
     start = now_s();
     for (i = 0; i < count; i++) {
         submit_miss(b, &r, i);
-        pthread_mutex_lock(&b->lock);
-        pthread_cond_broadcast(&b->wake);
-        pthread_mutex_unlock(&b->lock);
+        wake_workers(b);
         wait_done(b, now_s() + RUN_DEADLINE_S);
     }
     out->jobs_per_s = count / (now_s() - start);
@@ -671,7 +682,6 @@ static void seed_cache(bench *b)
 {
     worker_thread t[1];
     char key[32];
-    vg_job job;
     run r;
     int i;
 
@@ -679,29 +689,16 @@ static void seed_cache(bench *b)
     workers_start(b, t, 1);
     for (i = 0; i < SEED_COUNT; i++) {
         snprintf(key, sizeof key, "seed-%d", i);
-        pthread_mutex_lock(&b->lock);
-        b->outstanding++;
-        pthread_mutex_unlock(&b->lock);
-        if (submit(&job, b, seeds[i][0], key) != VG_OK || job.state != VG_JOB_QUEUED) {
-            fprintf(stderr, "seed %d: %s\n", i, vg_ctx_errmsg(b->ctx));
-            exit(1);
-        }
-        b->seed_job = r.first_id;
-        b->missed++;
-        if (job.id != r.first_id + i) {
-            fprintf(stderr, "seed %d: job %lld, expected %lld\n", i, (long long)job.id,
-                    (long long)(r.first_id + i));
-            exit(1);
-        }
-        pthread_mutex_lock(&b->lock);
-        pthread_cond_broadcast(&b->wake);
-        pthread_mutex_unlock(&b->lock);
+        submit_queued(b, &r, i, seeds[i][0], key);
+        wake_workers(b);
         wait_done(b, now_s() + RUN_DEADLINE_S);
     }
     workers_stop(b, t, 1);
     pthread_mutex_lock(&b->lock);
     b->run = NULL;
     pthread_mutex_unlock(&b->lock);
+    check_run(b, &r);
+    b->seed_job = r.first_id;
     free(r.rec);
 }
 
