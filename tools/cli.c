@@ -45,18 +45,24 @@ int cli_exit_for(int status)
     return CLI_EXIT_FAILURE;
 }
 
+cJSON *cli_error_json(const cli_state *cli, int status)
+{
+    cJSON *err = cJSON_CreateObject();
+    cJSON_AddNumberToObject(err, "code", status);
+    cJSON_AddStringToObject(err, "name", vg_error_name(status));
+    cJSON_AddStringToObject(err, "description", vg_strerror(status, cli->lang));
+    cJSON_AddStringToObject(err, "message", vg_error_last());
+    if (vg_error_retry_after() > 0)
+        cJSON_AddNumberToObject(err, "retry_after_s", vg_error_retry_after());
+    return err;
+}
+
 int cli_fail(cli_state *cli, int status, const char *what)
 {
     const char *message = vg_error_last();
     if (cli->json) {
         cJSON *doc = cJSON_CreateObject();
-        cJSON *err = cJSON_AddObjectToObject(doc, "error");
-        cJSON_AddNumberToObject(err, "code", status);
-        cJSON_AddStringToObject(err, "name", vg_error_name(status));
-        cJSON_AddStringToObject(err, "description", vg_strerror(status, cli->lang));
-        cJSON_AddStringToObject(err, "message", message);
-        if (vg_error_retry_after() > 0)
-            cJSON_AddNumberToObject(err, "retry_after_s", vg_error_retry_after());
+        cJSON_AddItemToObject(doc, "error", cli_error_json(cli, status));
         cli_print_json(doc);
     } else {
         fprintf(stderr, "vidgo: %s: %s\n", what, *message ? message : vg_strerror(status, cli->lang));
@@ -133,6 +139,20 @@ int cli_take_option(cli_state *cli, const char *name, const char **value)
         return 1;
     }
     return 0;
+}
+
+int cli_take_flag(cli_state *cli, const char *name)
+{
+    int i, found = 0;
+    for (i = 0; i < cli->argc; i++) {
+        if (strcmp(cli->argv[i], name) != 0)
+            continue;
+        memmove(&cli->argv[i], &cli->argv[i + 1], (size_t)(cli->argc - i - 1) * sizeof *cli->argv);
+        cli->argc--;
+        i--;
+        found = 1;
+    }
+    return found;
 }
 
 const char *cli_unknown_option(const cli_state *cli)

@@ -50,12 +50,20 @@ enum cli_open_mode {
  * code, or CLI_EXIT_OK with *out set. */
 int cli_open(vg_ctx **out, cli_state *cli, enum cli_open_mode mode);
 
+/* A library failure (the thread's last error) as the JSON object cli_fail prints under
+ * "error": code, name, description, message (the caller owns it). */
+cJSON *cli_error_json(const cli_state *cli, int status);
+
 /* Reports a library failure (the thread's last error) and returns the exit code for it. */
 int cli_fail(cli_state *cli, int status, const char *what);
 
 /* Takes "--name VALUE" or "--name=VALUE" out of the command's arguments. Returns 1 and sets
  * *value if present, 0 if absent, -1 if its value is missing. */
 int cli_take_option(cli_state *cli, const char *name, const char **value);
+
+/* Takes the flag "--name" (no value) out of the command's arguments, every time it appears.
+ * Returns 1 if it was there, else 0. */
+int cli_take_flag(cli_state *cli, const char *name);
 
 /* Returns 1 if the command's arguments still hold an option ("-x", "--x"); the command
  * then reports it as unknown. */
@@ -82,6 +90,14 @@ void cli_print_json(cJSON *doc);
 /* Returns the exit code for a library status. */
 int cli_exit_for(int status);
 
+/* A wallet as JSON (the caller owns it), or as text on stdout (cmd_credits.c). */
+cJSON *cli_balance_json(const vg_user *user, const vg_balance *b);
+void cli_print_balance(const vg_user *user, const vg_balance *b);
+
+/* An idempotency key for a call the operator did not name ("cli-" and 24 random hex
+ * digits): random, so a retry by hand is a new request. */
+void cli_random_key(char *buf, size_t size);
+
 /* `vidgo user add EMAIL [--plan PLAN]` (cmd_credits.c): the arguments start at "add". */
 int cli_user_add(cli_state *cli);
 
@@ -90,5 +106,7 @@ extern const cli_command cli_cmd_version, cli_cmd_init, cli_cmd_check, cli_cmd_d
 extern const cli_command cli_cmd_plans, cli_cmd_pricing, cli_cmd_user, cli_cmd_credits,
     cli_cmd_maintenance, cli_cmd_cache, cli_cmd_providers, cli_cmd_moderate, cli_cmd_enhance,
     cli_cmd_embed, cli_cmd_generate, cli_cmd_job, cli_cmd_worker, cli_cmd_gallery;
+extern const cli_command cli_cmd_order, cli_cmd_ecpay, cli_cmd_paddle, cli_cmd_plan,
+    cli_cmd_promo, cli_cmd_admin;
 
 #endif

@@ -5,7 +5,7 @@
 
 #include "cli.h"
 
-static cJSON *balance_json(const vg_user *user, const vg_balance *b)
+cJSON *cli_balance_json(const vg_user *user, const vg_balance *b)
 {
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "email", user->email);
@@ -26,7 +26,7 @@ static cJSON *balance_json(const vg_user *user, const vg_balance *b)
     return o;
 }
 
-static void print_balance(const vg_user *user, const vg_balance *b)
+void cli_print_balance(const vg_user *user, const vg_balance *b)
 {
     char when[VG_TIME_TEXT_SIZE];
     vg_time_format(when, sizeof when, b->next_reset);
@@ -48,15 +48,14 @@ static void print_balance(const vg_user *user, const vg_balance *b)
 static int show_balance(cli_state *cli, vg_ctx *ctx, const vg_user *user, const vg_balance *b)
 {
     if (cli->json)
-        cli_print_json(balance_json(user, b));
+        cli_print_json(cli_balance_json(user, b));
     else
-        print_balance(user, b);
+        cli_print_balance(user, b);
     vg_close(ctx);
     return CLI_EXIT_OK;
 }
 
-/* A key for a call the operator did not name: random, so a retry by hand is a new request. */
-static void random_key(char *buf, size_t size)
+void cli_random_key(char *buf, size_t size)
 {
     unsigned char bytes[12] = {0};
     FILE *f = fopen("/dev/urandom", "rb");
@@ -130,7 +129,7 @@ static int credits_grant(cli_state *cli, vg_ctx *ctx, const vg_user *user, const
     }
     kind = strcmp(kind_text, "bonus") == 0 ? VG_CREDIT_BONUS : VG_CREDIT_PURCHASED;
     if (!key) {
-        random_key(generated, sizeof generated);
+        cli_random_key(generated, sizeof generated);
         key = generated;
     }
     rc = vg_credits_grant(&b, ctx, user->id, kind, amount, expires, reference, key);

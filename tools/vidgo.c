@@ -17,6 +17,8 @@ static const cli_command *const commands[] = {
     &cli_cmd_job,
     &cli_cmd_worker,
     &cli_cmd_gallery,
+    &cli_cmd_order, &cli_cmd_ecpay, &cli_cmd_paddle, &cli_cmd_plan, &cli_cmd_promo,
+    &cli_cmd_admin,
 };
 #define COMMAND_COUNT (sizeof commands / sizeof commands[0])
 

@@ -104,10 +104,10 @@ typedef int (*vg_order_fn)(const vg_order *order, void *payload);
 VG_API int vg_orders_list(vg_ctx *ctx, int64_t user_id, int64_t before_id, int limit,
                           vg_order_fn callback, void *payload);
 
-/* Marks a paid or fulfilled order refunded (by the provider's word): a subscription then
- * ends now (the plan goes back to demo); a package's purchased credits are taken back as
- * far as they are unspent (docs/payments.md). Returns VG_OK, VG_EINVAL, VG_ENOTFOUND,
- * VG_EORDER_STATE, or a store error. */
+/* Marks a paid or fulfilled subscription order refunded (by the provider's word): the
+ * subscription ends now and the plan goes back to demo. A package cannot be refunded here:
+ * the wallet takes no purchased credits back (VG_EUNSUPPORTED; docs/payments.md). Returns
+ * VG_OK, VG_EINVAL, VG_ENOTFOUND, VG_EORDER_STATE, VG_EUNSUPPORTED, or a store error. */
 VG_API int vg_order_refund(vg_order *out, vg_ctx *ctx, int64_t order_id, const char *reason);
 
 /* --- ECPay ------------------------------------------------------------------------------------ */
@@ -252,14 +252,15 @@ VG_API int vg_subscription_get(vg_subscription *out, vg_ctx *ctx, int64_t user_i
  * it with an order), or a store error.
  */
 VG_API int vg_subscription_change(vg_subscription *out, vg_ctx *ctx, int64_t user_id,
-                                  const char *plan, const char *idempotency_key);
+                                  const char *plan);
 
 /* Cancels at the period's end (the plan stays until then). Returns VG_OK, VG_EINVAL,
  * VG_ENOTFOUND, VG_ESTATE (nothing to cancel), or a store error. */
 VG_API int vg_subscription_cancel(vg_subscription *out, vg_ctx *ctx, int64_t user_id);
 
-/* Applies every subscription's due period end (expiry back to demo, a pending downgrade).
- * Idempotent. *out_changed (may be NULL) receives how many changed. */
+/* Applies every subscription's due period end (expiry back to demo, a paid downgrade) and
+ * expires unpaid orders past their lifetime. Idempotent. *out_changed (may be NULL)
+ * receives how many subscriptions and orders it looked at or changed. */
 VG_API int vg_subscriptions_maintain(int *out_changed, vg_ctx *ctx);
 
 /* --- promotions -------------------------------------------------------------------------------- */

@@ -337,8 +337,33 @@ static int reconcile(vg_worker *w, vg_store_job *job, const vg_provider_task *ta
                           "was made");
 }
 
+typedef struct max_lines_args {
+    const char *provider;
+    vg_task_kind kind;
+    int lines;
+} max_lines_args;
+
+static int max_lines_one(const vg_provider_capability *row, void *payload)
+{
+    max_lines_args *a = payload;
+    if (row->kind == a->kind && strcmp(row->provider, a->provider) == 0) {
+        a->lines = row->max_resolution;
+        return 1;
+    }
+    return 0;
+}
+
+/* The most lines a provider makes itself for a kind (0: unknown). */
+static int provider_max_lines(const char *provider, vg_task_kind kind)
+{
+    max_lines_args a = {provider, kind, 0};
+    vg_provider_capabilities(max_lines_one, &a);
+    return a.lines;
+}
+
 static int step_submit(vg_worker *w, vg_store_job *job)
 {
+    int max_lines;
     vg_provider_task task;
     vg_store_input input;
     vg_store_job *source = NULL;
@@ -362,6 +387,10 @@ static int step_submit(vg_worker *w, vg_store_job *job)
         rc = vg__job_finish(w->g, job, VG_JOB_FAILED, VG_EJOB_FAILED, vg_ctx_errmsg(w->ctx));
         goto done;
     }
+    /* a 4K job's first stage: the generator's best, the upscale stage does the rest */
+    if (job->stage == 0 && (max_lines = provider_max_lines(job->provider, task.kind)) > 0 &&
+        task.resolution > max_lines)
+        task.resolution = max_lines;
     /* recorded before sending: after a crash here the job is reconciled, never resent */
     job->state = VG_JOB_SUBMITTED;
     job->attempts++;
@@ -376,6 +405,8 @@ static int step_submit(vg_worker *w, vg_store_job *job)
         snprintf(job->provider_job_id, sizeof job->provider_job_id, "%s", pjob.job_id);
         job->state = VG_JOB_POLLING;
         job->percent = pjob.percent;
+        if (strcmp(pjob.api_cost_unit, "USD") == 0 && pjob.api_cost_micro > 0)
+            job->api_cost_micro_usd += pjob.api_cost_micro; /* Leonardo says it here */
         rc = reschedule(w, job, poll_wait_ms(w, &pjob));
         if (rc == VG_ESTATE) /* cancelled while it was being sent */
             vg_provider_cancel(w->ctx, job->provider, pjob.job_id);

@@ -53,6 +53,14 @@ int vg__subscription_extend(vg__txn *txn, const vg_store_order *order, vg_time n
     }
     renew = active(sub.state) && sub.period_end > now &&
             (strcmp(sub.plan, order->item) == 0 || strcmp(sub.next_plan, order->item) == 0);
+    if (renew && strcmp(sub.plan, order->item) != 0) {
+        /* the paid renewal of a scheduled downgrade: the current plan runs to the period's
+         * end, and apply_due starts the lower plan then (it finds this order) */
+        if (sub.state == VG_SUBSCRIPTION_CANCELED)
+            sub.state = VG_SUBSCRIPTION_ACTIVE;
+        sub.updated_at = now;
+        return vg__subscription_put(txn, &sub);
+    }
     if (renew) {
         sub.period_start = sub.period_end;
     } else {
@@ -109,15 +117,48 @@ static int run_sub(vg_ctx *ctx, sub_args *a, vg_txn_mode mode)
     return vg__txn_run(ctx, mode, sub_body, a);
 }
 
-/* The period's end: a cancelled or unrenewed subscription expires; (a pending downgrade is
- * bought by the renewal's order, which vg__subscription_extend applies). */
+/* Finds a fulfilled order of the user for `plan` paid during the current period. */
+typedef struct renewal_args {
+    const vg_store_subscription *sub;
+    int found;
+} renewal_args;
+
+static int renewal_one(const vg_store_order *o, void *payload)
+{
+    renewal_args *a = payload;
+    if (o->kind == VG_ORDER_SUBSCRIPTION && o->state == VG_ORDER_FULFILLED &&
+        strcmp(o->item, a->sub->next_plan) == 0 && o->fulfilled_at >= a->sub->period_start)
+        a->found = 1;
+    return a->found;
+}
+
+/* The period's end: a scheduled downgrade whose renewal was paid starts now; otherwise a
+ * cancelled or unrenewed subscription expires. */
 static int apply_due(sub_args *a, vg__txn *txn)
 {
     vg_store_subscription *s = a->sub;
-    (void)txn;
+    vg_store_order_filter filter;
+    renewal_args r = {s, 0};
+    int rc;
+
     if (!active(s->state) || s->period_end > a->now)
         return VG_OK;
-    s->state = VG_SUBSCRIPTION_EXPIRED;
+    if (s->next_plan[0]) {
+        memset(&filter, 0, sizeof filter);
+        filter.user_id = s->user_id;
+        filter.max_state = -1;
+        filter.limit = 50;
+        if ((rc = vg__orders_list(txn, &filter, renewal_one, &r)) != VG_OK)
+            return rc;
+    }
+    if (r.found) {
+        snprintf(s->plan, sizeof s->plan, "%s", s->next_plan);
+        s->period_start = s->period_end;
+        s->period_end = vg__add_month(s->period_start);
+        s->state = VG_SUBSCRIPTION_ACTIVE;
+    } else {
+        s->state = VG_SUBSCRIPTION_EXPIRED;
+    }
     s->next_plan[0] = '\0';
     a->changed = 1;
     return VG_OK;
@@ -249,13 +290,13 @@ static int apply_change(sub_args *a, vg__txn *txn)
 }
 
 int vg_subscription_change(vg_subscription *out, vg_ctx *ctx, int64_t user_id,
-                           const char *plan, const char *idempotency_key)
+                           const char *plan)
 {
     vg_store_subscription sub;
     sub_args a = {&sub, user_id, apply_change, 0, plan, 0};
     int rc;
 
-    if (!ctx || user_id <= 0 || !plan || strlen(plan) >= VG_NAME_SIZE || !idempotency_key)
+    if (!ctx || user_id <= 0 || !plan || strlen(plan) >= VG_NAME_SIZE)
         return vg__fail(ctx, VG_EINVAL, "vg_subscription_change: invalid arguments");
     if ((rc = run_sub(ctx, &a, VG_TXN_WRITE)) != VG_OK)
         return rc;
@@ -264,6 +305,16 @@ int vg_subscription_change(vg_subscription *out, vg_ctx *ctx, int64_t user_id,
 }
 
 /* ---- the periods' ends, for everyone ----------------------------------------------------- */
+
+static int collect_order(const vg_store_order *o, void *payload)
+{
+    struct {
+        int64_t *ids;
+        int n;
+    } *list = payload;
+    list->ids[list->n++] = o->id;
+    return list->n == SUB_BATCH;
+}
 
 typedef struct due_args {
     int64_t users[SUB_BATCH];
@@ -290,6 +341,61 @@ static int due_body(vg__txn *txn, void *payload)
                                  SUB_BATCH, due_one, q->args);
 }
 
+/* Unpaid orders past their lifetime become EXPIRED (a late payment is still accepted). */
+typedef struct expire_args {
+    vg_time now;
+    int expired, seen;
+} expire_args;
+
+static int expire_body(vg__txn *txn, void *payload)
+{
+    expire_args *a = payload;
+    vg_store_order_filter filter;
+    vg_store_order o;
+    int64_t ids[SUB_BATCH];
+    int i, rc;
+    struct {
+        int64_t *ids;
+        int n;
+    } list = {ids, 0};
+
+    memset(&filter, 0, sizeof filter);
+    filter.max_state = VG_ORDER_PENDING;
+    filter.expires_before = a->now;
+    filter.limit = SUB_BATCH;
+    a->seen = 0;
+    if ((rc = vg__orders_list(txn, &filter, collect_order, &list)) != VG_OK)
+        return rc;
+    a->seen = list.n;
+    for (i = 0; i < list.n; i++) {
+        if ((rc = vg__order_get(txn, &o, ids[i], 1)) != VG_OK)
+            return rc;
+        if (o.state > VG_ORDER_PENDING)
+            continue;
+        o.state = VG_ORDER_EXPIRED;
+        o.updated_at = a->now;
+        if ((rc = vg__order_update(txn, &o)) != VG_OK)
+            return rc;
+        a->expired++;
+    }
+    return VG_OK;
+}
+
+static int expire_orders(vg_ctx *ctx, int *changed)
+{
+    expire_args a;
+    int rc;
+
+    do {
+        memset(&a, 0, sizeof a);
+        a.now = vg_ctx_now(ctx);
+        if ((rc = vg__txn_run(ctx, VG_TXN_WRITE, expire_body, &a)) != VG_OK)
+            return rc;
+        *changed += a.expired;
+    } while (a.seen == SUB_BATCH);
+    return VG_OK;
+}
+
 int vg_subscriptions_maintain(int *out_changed, vg_ctx *ctx)
 {
     vg_subscription sub;
@@ -311,6 +417,8 @@ int vg_subscriptions_maintain(int *out_changed, vg_ctx *ctx)
             changed++;
         }
     } while (args.count == SUB_BATCH);
+    if ((rc = expire_orders(ctx, &changed)) != VG_OK)
+        return rc;
     if (out_changed)
         *out_changed = changed;
     return VG_OK;

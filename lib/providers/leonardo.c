@@ -23,6 +23,7 @@
 #define LEO_POLL_IMAGE_MS 3000
 #define LEO_POLL_VIDEO_MS 10000
 #define LEO_RECONCILE_LIMIT 10
+#define LEO_RECONCILE_PAGES 20
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -755,7 +756,7 @@ static int leo_reconcile(vg_provider_job *out, vg_ctx *ctx, const vg__provider_c
     const char *user_id, *id;
     char path[128 + VG_PROVIDER_JOB_ID_SIZE];
     vg_time t, best_t = 0;
-    int rc;
+    int rc, page, reached;
 
     if (task->kind == VG_TASK_VIDEO_UPSCALE)
         return vg__fail(ctx, VG_EUNSUPPORTED,
@@ -769,31 +770,47 @@ static int leo_reconcile(vg_provider_job *out, vg_ctx *ctx, const vg__provider_c
         rc = vg__provider_bad_answer(ctx, conf, "read the account", "has no usable user id");
         goto done;
     }
-    snprintf(path, sizeof path, "/generations/user/%s?offset=0&limit=%d", user_id,
-             LEO_RECONCILE_LIMIT);
-    if ((rc = api_get(&root, ctx, conf, path, "list the user's generations", 0)) != VG_OK)
-        goto done;
-    if (!vg__json_arr(root, "generations")) {
-        rc = vg__provider_bad_answer(ctx, conf, "list the user's generations",
-                                     "has no generations array");
-        goto done;
-    }
-    cJSON_ArrayForEach(gen, vg__json_arr(root, "generations"))
-    {
-        const char *prompt = vg__json_str(gen, "prompt");
-        if (!prompt || strcmp(prompt, task->prompt) != 0 ||
-            !read_time(&t, vg__json_str(gen, "createdAt")) || t < since)
-            continue;
-        if (!best || t < best_t) {
-            best = gen;
-            best_t = t;
+    /* newest first, page by page, until a page reaches past `since` (then a job that is
+     * not listed was certainly not made) or the pages run out (then nobody can tell) */
+    for (page = 0, reached = 0; page < LEO_RECONCILE_PAGES && !reached && !best; page++) {
+        cJSON_Delete(root);
+        root = NULL;
+        snprintf(path, sizeof path, "/generations/user/%s?offset=%d&limit=%d", user_id,
+                 page * LEO_RECONCILE_LIMIT, LEO_RECONCILE_LIMIT);
+        if ((rc = api_get(&root, ctx, conf, path, "list the user's generations", 0)) != VG_OK)
+            goto done;
+        if (!vg__json_arr(root, "generations")) {
+            rc = vg__provider_bad_answer(ctx, conf, "list the user's generations",
+                                         "has no generations array");
+            goto done;
         }
+        if (cJSON_GetArraySize(vg__json_arr(root, "generations")) < LEO_RECONCILE_LIMIT)
+            reached = 1;
+        cJSON_ArrayForEach(gen, vg__json_arr(root, "generations"))
+        {
+            const char *prompt = vg__json_str(gen, "prompt");
+            if (!read_time(&t, vg__json_str(gen, "createdAt")))
+                continue;
+            if (t < since) {
+                reached = 1;
+                continue;
+            }
+            if (!prompt || strcmp(prompt, task->prompt) != 0)
+                continue;
+            if (!best || t < best_t) {
+                best = gen;
+                best_t = t;
+            }
+        }
+        if (best)
+            break;
     }
     id = vg__json_str(best, "id");
     if (!best || !id || !id_ok(id)) {
-        rc = vg__fail(ctx, VG_ENOTFOUND,
-                      "%s: none of the latest %d generations has this prompt since then",
-                      conf->name, LEO_RECONCILE_LIMIT);
+        rc = vg__fail(ctx, reached ? VG_ENOTFOUND : VG_EUNSUPPORTED,
+                      reached ? "%s: no generation has this prompt since then"
+                              : "%s: too many generations since then to tell",
+                      conf->name);
         goto done;
     }
     /* the listing found it; its own answer says how it stands */

@@ -365,6 +365,87 @@ static const vg__field example_fields[] = {
 const vg__record vg__example_record =
     RECORD("gallery example", vg_store_example, 0, example_fields);
 
+/* --- payments: orders, subscriptions, promotions, redemptions, webhook events ------------- */
+
+#define ORDER(kind, member) FIELD(vg_store_order, kind, member, #member)
+static const vg__field order_fields[] = {
+    ORDER(ID, id),
+    ORDER(INT64, version),
+    ORDER(TEXT, number),
+    ORDER(INT64, user_id),
+    ORDER(TEXT, idempotency_key),
+    ORDER(HASH, request_hash),
+    ORDER(INT, kind),
+    ORDER(TEXT, item),
+    ORDER(INT, state),
+    ORDER(TEXT, provider),
+    ORDER(TEXT, currency),
+    ORDER(INT64, amount_minor),
+    ORDER(INT, discount_pct),
+    ORDER(INT64, credits),
+    ORDER(TEXT, provider_ref),
+    ORDER(TEXT, failure),
+    ORDER(INT64, created_at),
+    ORDER(INT64, updated_at),
+    ORDER(INT64, paid_at),
+    ORDER(INT64, fulfilled_at),
+    ORDER(INT64, expires_at),
+};
+const vg__record vg__order_record = RECORD("order", vg_store_order, 0, order_fields);
+
+#define SUBSCRIPTION(kind, member) FIELD(vg_store_subscription, kind, member, #member)
+static const vg__field subscription_fields[] = {
+    SUBSCRIPTION(INT64, user_id),
+    SUBSCRIPTION(TEXT, plan),
+    SUBSCRIPTION(INT, state),
+    SUBSCRIPTION(TEXT, provider),
+    SUBSCRIPTION(TEXT, provider_ref),
+    SUBSCRIPTION(TEXT, next_plan),
+    SUBSCRIPTION(INT64, started_at),
+    SUBSCRIPTION(INT64, period_start),
+    SUBSCRIPTION(INT64, period_end),
+    SUBSCRIPTION(INT64, updated_at),
+};
+const vg__record vg__subscription_record =
+    RECORD("subscription", vg_store_subscription, 0, subscription_fields);
+
+#define PROMO(kind, member) FIELD(vg_store_promo, kind, member, #member)
+static const vg__field promo_fields[] = {
+    PROMO(TEXT, code),
+    PROMO(INT64, bonus_credits),
+    PROMO(INT, bonus_ttl_days),
+    PROMO(INT64, valid_from),
+    PROMO(INT64, valid_until),
+    PROMO(INT, max_redemptions),
+    PROMO(INT, per_user),
+    PROMO(TEXT, plans),
+    PROMO(INT, active),
+    PROMO(INT64, redeemed),
+    PROMO(INT64, created_at),
+};
+const vg__record vg__promo_record = RECORD("promotion", vg_store_promo, 0, promo_fields);
+
+#define REDEMPTION(kind, member) FIELD(vg_store_redemption, kind, member, #member)
+static const vg__field redemption_fields[] = {
+    REDEMPTION(TEXT, code),
+    REDEMPTION(INT64, user_id),
+    REDEMPTION(TEXT, idempotency_key),
+    REDEMPTION(INT64, credits),
+    REDEMPTION(INT64, at),
+};
+const vg__record vg__redemption_record =
+    RECORD("redemption", vg_store_redemption, 0, redemption_fields);
+
+#define WEBHOOK_EVENT(kind, member) FIELD(vg_store_webhook_event, kind, member, #member)
+static const vg__field webhook_event_fields[] = {
+    WEBHOOK_EVENT(TEXT, provider),
+    WEBHOOK_EVENT(TEXT, event_id),
+    WEBHOOK_EVENT(TEXT, event_type),
+    WEBHOOK_EVENT(INT64, received_at),
+};
+const vg__record vg__webhook_event_record =
+    RECORD("webhook event", vg_store_webhook_event, 0, webhook_event_fields);
+
 /* --- what a backend can store -------------------------------------------------------------- */
 
 /* Writes "<what>: <detail...>" into msg and returns VG_EINVAL. */
@@ -429,4 +510,19 @@ int vg__job_filter_check(char *msg, size_t msg_size, const char *what,
     if (filter->scope)
         return vg__text_check(msg, msg_size, what, filter->scope, VG_STORE_SCOPE_SIZE, "scope");
     return VG_OK;
+}
+
+int vg__limit_check(char *msg, size_t msg_size, const char *what, int limit, int max)
+{
+    if (limit < 1 || limit > max)
+        return refuse(msg, msg_size, what, "the limit must be 1..%d, not %d", max, limit);
+    return VG_OK;
+}
+
+int vg__order_filter_check(char *msg, size_t msg_size, const char *what,
+                           const vg_store_order_filter *filter, int has_callback)
+{
+    if (!filter || !has_callback)
+        return refuse(msg, msg_size, what, "the %s is NULL", filter ? "callback" : "filter");
+    return vg__limit_check(msg, msg_size, what, filter->limit, VG__ORDERS_LIST_MAX);
 }

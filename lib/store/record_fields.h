@@ -59,6 +59,11 @@ extern const vg__record vg__block_record;
 extern const vg__record vg__job_record;
 extern const vg__record vg__input_record;
 extern const vg__record vg__example_record;
+extern const vg__record vg__order_record;
+extern const vg__record vg__subscription_record;
+extern const vg__record vg__promo_record;
+extern const vg__record vg__redemption_record;
+extern const vg__record vg__webhook_event_record;
 
 /*
  * What a backend refuses with VG_EINVAL before any statement runs, in the methods of version
@@ -84,6 +89,19 @@ int vg__text_check(char *msg, size_t msg_size, const char *what, const char *tex
  * 1..VG__JOBS_LIST_MAX, a scope that is NULL or fits VG_STORE_SCOPE_SIZE. */
 int vg__job_filter_check(char *msg, size_t msg_size, const char *what,
                          const vg_store_job_filter *filter, int has_callback);
+
+/* The most orders one orders_list returns, and the most subscriptions one subscriptions_due
+ * returns (and the least, 1). */
+#define VG__ORDERS_LIST_MAX 1000
+#define VG__SUBSCRIPTIONS_DUE_MAX 1000
+
+/* A limit of 1..max. */
+int vg__limit_check(char *msg, size_t msg_size, const char *what, int limit, int max);
+
+/* The filter of orders_list: not NULL (nor the callback: has_callback), a limit of
+ * 1..VG__ORDERS_LIST_MAX. */
+int vg__order_filter_check(char *msg, size_t msg_size, const char *what,
+                           const vg_store_order_filter *filter, int has_callback);
 
 /* The columns of each record, in the order of its table in record_fields.c. *_DATA leaves
  * out the leading VG__FIELD_ID column. */
@@ -147,5 +165,19 @@ int vg__job_filter_check(char *msg, size_t msg_size, const char *what,
     "topic, lang, title, prompt, service, media_type, result_url, thumbnail_url, job_id, "         \
     "created_at"
 #define VG__EXAMPLE_COLUMNS "id, " VG__EXAMPLE_DATA
+/* An order's columns; order_insert writes VG__ORDER_DATA (the id is the store's). */
+#define VG__ORDER_DATA                                                                             \
+    "version, number, user_id, idempotency_key, request_hash, kind, item, state, provider, "       \
+    "currency, amount_minor, discount_pct, credits, provider_ref, failure, created_at, "           \
+    "updated_at, paid_at, fulfilled_at, expires_at"
+#define VG__ORDER_COLUMNS "id, " VG__ORDER_DATA
+#define VG__SUBSCRIPTION_COLUMNS                                                                   \
+    "user_id, plan, state, provider, provider_ref, next_plan, started_at, period_start, "          \
+    "period_end, updated_at"
+#define VG__PROMO_COLUMNS                                                                          \
+    "code, bonus_credits, bonus_ttl_days, valid_from, valid_until, max_redemptions, per_user, "    \
+    "plans, active, redeemed, created_at"
+#define VG__REDEMPTION_COLUMNS "code, user_id, idempotency_key, credits, at"
+#define VG__WEBHOOK_EVENT_COLUMNS "provider, event_id, event_type, received_at"
 
 #endif

@@ -1161,6 +1161,7 @@ int main(int argc, char **argv)
     failed += conformance_accounts_run();
     failed += conformance_cache_run();
     failed += conformance_jobs_run();
+    failed += conformance_payments_run();
     target->cleanup();
     return failed;
 }

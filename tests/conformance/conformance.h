@@ -49,4 +49,8 @@ int conformance_cache_run(void);
  * group of their own; returns how many failed. */
 int conformance_jobs_run(void);
 
+/* Runs the tests of the version-6 (payments) methods (conformance_payments.c) as a group of
+ * their own; returns how many failed. */
+int conformance_payments_run(void);
+
 #endif

@@ -17,7 +17,7 @@ FAKES = os.environ.get("VIDGO_FAKES_DIR") or os.path.join(
     os.path.dirname(os.path.abspath(__file__)), "..", "fakes")
 sys.path.insert(0, FAKES)
 from fake_gemini import FakeGemini  # noqa: E402
-from fake_goenhance import FakeGoEnhance  # noqa: E402
+from fake_goenhance import HD_PATH, VE_PATH, FakeGoEnhance  # noqa: E402
 from fake_http import Reply  # noqa: E402
 from fake_leonardo import CREATES, FakeLeonardo  # noqa: E402
 from fake_runway import FakeRunway  # noqa: E402
@@ -146,6 +146,9 @@ class Fakes:
                 "RUNWAY_API_KEY": RUNWAY_KEY, "VIDGO_RUNWAY_BASE_URL": self.runway.base_url,
                 "GOENHANCE_API_KEY": GOENHANCE_KEY,
                 "VIDGO_GOENHANCE_BASE_URL": self.goenhance.base_url,
+                # GoEnhance's enhance endpoints are not public: the fake's stand-ins
+                "VIDGO_GOENHANCE_HD_ENHANCE_PATH": HD_PATH,
+                "VIDGO_GOENHANCE_VIDEO_ENHANCE_PATH": VE_PATH,
                 "VIDGO_PROVIDER_MODE": "remote"}
 
     def violations(self):
@@ -230,6 +233,7 @@ class Vidgo:
         env.update(extra_env or {})
         self.env = env
         self.outputs = []  # (args, stdout, stderr) of every run
+        self.spawned = []
 
     def check_no_key(self, args, out, err):
         for key in KEYS:
@@ -259,7 +263,15 @@ class Vidgo:
                              stderr=err)
         p.log_files = (out, err)
         p.args_given = args
+        self.spawned.append(p)
         return p
+
+    def reap(self):
+        """Kills what spawn() started and is still running (a test that failed midway)."""
+        for p in self.spawned:
+            if p.poll() is None:
+                p.kill()
+                p.wait(timeout=30)
 
     def collect(self, p):
         """Reads a finished spawned process's outputs (and checks them for keys)."""

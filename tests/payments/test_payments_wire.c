@@ -827,12 +827,12 @@ static int ctx_setup(void **state)
     snprintf(path, sizeof path, "%s/store.db", dir);
     config.store = path;
     config.clock = fake_clock;
+    unsetenv("PADDLE_WEBHOOK_SECRET");
     rc = vg_open(&ctx, &config);
     if (rc != VG_OK) {
         fprintf(stderr, "vg_open: %s: %s\n", vg_error_name(rc), vg_error_last());
         return -1;
     }
-    unsetenv("PADDLE_WEBHOOK_SECRET");
     fake_now = TS * 1000000;
     *state = ctx;
     return 0;
@@ -1002,20 +1002,47 @@ static void test_paddle_rotation_accepts_any_of_several_secrets(void **state)
         VG_OK);
 }
 
-static void test_paddle_secret_from_the_environment(void **state)
+/* A context of the test store opened with a Paddle secret in the config (NULL: none). */
+static vg_ctx *open_with_secret(const char *secret)
 {
-    vg_ctx *ctx = *state;
+    static char path[512];
+    vg_config config;
+    vg_ctx *ctx = NULL;
+
+    vg_config_init(&config, VG_CONFIG_VERSION);
+    snprintf(path, sizeof path, "%s/store.db", dir);
+    config.store = path;
+    config.clock = fake_clock;
+    config.payments.paddle_webhook_secret = secret;
+    assert_int_equal(vg_open(&ctx, &config), VG_OK);
+    return ctx;
+}
+
+static void test_paddle_secret_from_the_config_else_the_environment(void **state)
+{
+    vg_ctx *ctx = *state, *other;
+    /* the context was opened without a secret anywhere */
+    assert_null(vg__paddle_secret(ctx));
     assert_int_equal(verify(ctx, HEADER1, BODY1, NULL, 0), VG_ECONFIG);
     assert_int_equal(verify(ctx, HEADER1, BODY1, "", 0), VG_ECONFIG);
     assert_int_equal(verify(ctx, HEADER1, BODY1, "   ", 0), VG_ECONFIG);
+    /* the environment is read when a context opens */
     setenv("PADDLE_WEBHOOK_SECRET", "OTHER " SECRET, 1);
-    assert_string_equal(vg__paddle_secret(ctx), "OTHER " SECRET);
-    assert_int_equal(verify(ctx, HEADER1, BODY1, NULL, 0), VG_OK);
-    /* an explicit secret wins over the environment */
-    assert_int_equal(verify(ctx, HEADER1, BODY1, "OTHER", 0), VG_ESIGNATURE);
+    other = open_with_secret(NULL);
+    assert_string_equal(vg__paddle_secret(other), "OTHER " SECRET);
+    assert_int_equal(verify(other, HEADER1, BODY1, NULL, 0), VG_OK);
+    /* an explicit secret wins over the context's */
+    assert_int_equal(verify(other, HEADER1, BODY1, "OTHER", 0), VG_ESIGNATURE);
+    vg_close(other);
+    /* the config wins over the environment */
+    other = open_with_secret("CONFIGURED");
+    assert_string_equal(vg__paddle_secret(other), "CONFIGURED");
+    assert_int_equal(verify(other, HEADER1, BODY1, NULL, 0), VG_ESIGNATURE);
+    vg_close(other);
     setenv("PADDLE_WEBHOOK_SECRET", "", 1);
-    assert_null(vg__paddle_secret(ctx));
-    assert_int_equal(verify(ctx, HEADER1, BODY1, NULL, 0), VG_ECONFIG);
+    other = open_with_secret(NULL);
+    assert_null(vg__paddle_secret(other));
+    vg_close(other);
 }
 
 static void test_paddle_messages_hold_no_secret_or_signature(void **state)
@@ -1204,7 +1231,7 @@ int main(void)
             test_paddle_checks_format_then_secret_then_signature_then_age, ctx_setup, ctx_teardown),
         cmocka_unit_test_setup_teardown(test_paddle_rotation_accepts_any_of_several_secrets,
                                         ctx_setup, ctx_teardown),
-        cmocka_unit_test_setup_teardown(test_paddle_secret_from_the_environment, ctx_setup,
+        cmocka_unit_test_setup_teardown(test_paddle_secret_from_the_config_else_the_environment, ctx_setup,
                                         ctx_teardown),
         cmocka_unit_test_setup_teardown(test_paddle_messages_hold_no_secret_or_signature, ctx_setup,
                                         ctx_teardown),

@@ -33,7 +33,7 @@ VG_BEGIN_DECLS
 #define VG_STORE_BACKEND_VERSION 6
 
 /* The schema version the core expects a backend to create (see vg_store_schema_latest). */
-#define VG_STORE_SCHEMA_VERSION 6
+#define VG_STORE_SCHEMA_VERSION 7
 
 /* A backend's connection; its layout is the backend's own. */
 typedef struct vg_store_conn vg_store_conn;
@@ -328,7 +328,7 @@ typedef struct vg_store_job {
     char lang[VG_STORE_LANG_SIZE];
     int resolution, duration_s, fps;
     char style[VG_STORE_STYLE_SIZE];
-    unsigned char input_hash[VG_STORE_HASH_SIZE]; /* of a product photo (job_input_put) */
+    unsigned char input_hash[VG_STORE_HASH_SIZE]; /* of a product photo (input_put) */
     int has_input;              /* input_hash is set */
     int64_t input_job_id;
     int is_public;

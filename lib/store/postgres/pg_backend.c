@@ -17,7 +17,7 @@
 
 /* The statements of this file; those of records of version 2 are in pg_catalog.c and
  * pg_wallet.c, those of version 3 in pg_accounts.c, those of version 4 in pg_cache.c, those
- * of version 5 in pg_jobs.c. */
+ * of version 5 in pg_jobs.c, those of version 6 in pg_payments.c. */
 static const char *const stmt_sql[PG_CATALOG_FIRST] = {
     /* A reader sees one snapshot, as SQLite's deferred reader does; read-only repeatable
      * read never fails to serialise. Writers lock the rows they read for update. */
@@ -50,7 +50,8 @@ static const char *const stmt_sql[PG_CATALOG_FIRST] = {
         "'vg_hold_parts', 'vg_ledger', 'vg_idempotency', 'vg_credentials', "
         "'vg_email_verifications', 'vg_rate_limits', 'vg_sessions', 'vg_tokens', "
         "'vg_cache_entries', 'vg_embeddings', 'vg_block_cache', 'vg_counters', 'vg_jobs', "
-        "'vg_job_inputs', 'vg_gallery']) AS t "
+        "'vg_job_inputs', 'vg_gallery', 'vg_orders', 'vg_subscriptions', 'vg_promos', "
+        "'vg_redemptions', 'vg_webhook_events']) AS t "
         "WHERE to_regclass(t) IS NULL",
 };
 
@@ -127,6 +128,8 @@ int vg__pg_fail(vg_store_conn *conn, const PGresult *res, const char *what)
 
 static const char *sql_of(pg_stmt id)
 {
+    if (id >= PG_PAYMENTS_FIRST)
+        return vg__pg_payments_sql[id - PG_PAYMENTS_FIRST];
     if (id >= PG_JOBS_FIRST)
         return vg__pg_jobs_sql[id - PG_JOBS_FIRST];
     if (id >= PG_CACHE_FIRST)
@@ -597,6 +600,41 @@ static const char *const migration_6[] = {
     NULL,
 };
 
+/* Payments, as in sqlite_schema.c: an order's number and its user's idempotency key are
+ * each unique; vg_orders_by_user serves a user's list newest first, vg_orders_unpaid_by_expiry
+ * the orders not yet paid (states below 2, VG_ORDER_PAID) that the expiry sweep looks for. A
+ * subscription is one per user, found by the end of its period; a promotion is kept by its
+ * upper-case code, a redemption by its user's idempotency key and counted by code and user;
+ * a webhook event by its provider's id. Texts that are keys or ordered (numbers, codes,
+ * currencies) compare by bytes. */
+static const char *const migration_7[] = {
+    "CREATE TABLE vg_orders (id" COL_ID ", version" COL_I64 ", number" COL_KEY " UNIQUE"
+    ", user_id" COL_USER ", idempotency_key" COL_KEY ", request_hash" COL_HASH ", kind" COL_INT
+    ", item" COL_TEXT ", state" COL_INT ", provider" COL_TEXT ", currency" COL_KEY
+    ", amount_minor" COL_I64 ", discount_pct" COL_INT ", credits" COL_I64
+    ", provider_ref" COL_TEXT ", failure" COL_TEXT ", created_at" COL_I64
+    ", updated_at" COL_I64 ", paid_at" COL_I64 ", fulfilled_at" COL_I64 ", expires_at" COL_I64
+    ", UNIQUE (user_id, idempotency_key))",
+    "CREATE INDEX vg_orders_by_user ON vg_orders (user_id, id)",
+    "CREATE INDEX vg_orders_unpaid_by_expiry ON vg_orders (expires_at) WHERE state < 2",
+    "CREATE TABLE vg_subscriptions (user_id BIGINT PRIMARY KEY REFERENCES vg_users (id)"
+    ", plan" COL_KEY ", state" COL_INT ", provider" COL_TEXT ", provider_ref" COL_TEXT
+    ", next_plan" COL_KEY ", started_at" COL_I64 ", period_start" COL_I64
+    ", period_end" COL_I64 ", updated_at" COL_I64 ")",
+    "CREATE INDEX vg_subscriptions_by_period_end ON vg_subscriptions (period_end)",
+    "CREATE TABLE vg_promos (code" COL_KEY " PRIMARY KEY, bonus_credits" COL_I64
+    ", bonus_ttl_days" COL_INT ", valid_from" COL_I64 ", valid_until" COL_I64
+    ", max_redemptions" COL_INT ", per_user" COL_INT ", plans" COL_TEXT ", active" COL_INT
+    ", redeemed" COL_I64 ", created_at" COL_I64 ")",
+    "CREATE TABLE vg_redemptions (code" COL_KEY " REFERENCES vg_promos (code)"
+    ", user_id" COL_USER ", idempotency_key" COL_KEY ", credits" COL_I64 ", at" COL_I64
+    ", PRIMARY KEY (user_id, idempotency_key))",
+    "CREATE INDEX vg_redemptions_by_code ON vg_redemptions (code, user_id)",
+    "CREATE TABLE vg_webhook_events (provider" COL_KEY ", event_id" COL_KEY
+    ", event_type" COL_TEXT ", received_at" COL_I64 ", PRIMARY KEY (provider, event_id))",
+    NULL,
+};
+
 /* migrations[v] takes the schema from v - 1 to v. */
 static const char *const *const migrations[] = {
     [1] = migration_1,
@@ -605,6 +643,7 @@ static const char *const *const migrations[] = {
     [4] = migration_4,
     [5] = migration_5,
     [6] = migration_6,
+    [7] = migration_7,
 };
 
 #define LATEST ((int)(sizeof migrations / sizeof migrations[0]) - 1)
@@ -764,6 +803,23 @@ static const vg_store_backend postgres_backend = {
     .gallery_insert = vg__pg_gallery_insert,
     .gallery_list = vg__pg_gallery_list,
     .gallery_delete = vg__pg_gallery_delete,
+    .order_insert = vg__pg_order_insert,
+    .order_get = vg__pg_order_get,
+    .order_find = vg__pg_order_find,
+    .order_find_key = vg__pg_order_find_key,
+    .order_update = vg__pg_order_update,
+    .orders_list = vg__pg_orders_list,
+    .subscription_put = vg__pg_subscription_put,
+    .subscription_get = vg__pg_subscription_get,
+    .subscriptions_due = vg__pg_subscriptions_due,
+    .promo_put = vg__pg_promo_put,
+    .promo_get = vg__pg_promo_get,
+    .promos_list = vg__pg_promos_list,
+    .redemption_insert = vg__pg_redemption_insert,
+    .redemption_find = vg__pg_redemption_find,
+    .redemptions_count = vg__pg_redemptions_count,
+    .webhook_event_insert = vg__pg_webhook_event_insert,
+    .stats_query = vg__pg_stats_query,
 };
 
 const vg_store_backend *vg_store_backend_postgres(void)

@@ -12,8 +12,8 @@
 #include "../record_fields.h"
 
 /* Every statement the backend runs; their SQL is in the tables of pg_backend.c (these first),
- * pg_catalog.c, pg_wallet.c, pg_accounts.c and pg_cache.c. Each is prepared on a connection,
- * as "vg<N>", the first time it runs there. */
+ * pg_catalog.c, pg_wallet.c, pg_accounts.c, pg_cache.c, pg_jobs.c and pg_payments.c. Each is
+ * prepared on a connection, as "vg<N>", the first time it runs there. */
 typedef enum pg_stmt {
     PG_BEGIN_READ,
     PG_BEGIN_WRITE,
@@ -123,6 +123,37 @@ typedef enum pg_stmt {
     PG_GALLERY_LIST_ANY,
     PG_GALLERY_LIST_TOPIC,
     PG_GALLERY_DELETE,
+    /* version 6: payments (their SQL is in pg_payments.c) */
+    PG_ORDER_INSERT,
+    PG_ORDER_NUMBER_TAKEN,
+    PG_ORDER_GET,
+    PG_ORDER_GET_FOR_UPDATE,
+    PG_ORDER_FIND,
+    PG_ORDER_FIND_FOR_UPDATE,
+    PG_ORDER_FIND_KEY,
+    PG_ORDER_UPDATE,
+    PG_ORDER_VERSION,
+    PG_ORDERS_LIST_ALL,
+    PG_ORDERS_LIST_USER,
+    PG_ORDERS_LIST_UNPAID_EXPIRING,
+    PG_SUBSCRIPTION_PUT,
+    PG_SUBSCRIPTION_GET,
+    PG_SUBSCRIPTION_GET_FOR_UPDATE,
+    PG_SUBSCRIPTIONS_DUE,
+    PG_PROMO_PUT,
+    PG_PROMO_GET,
+    PG_PROMO_GET_FOR_UPDATE,
+    PG_PROMOS_LIST,
+    PG_REDEMPTION_INSERT,
+    PG_REDEMPTION_FIND,
+    PG_REDEMPTIONS_COUNT,
+    PG_WEBHOOK_EVENT_INSERT,
+    PG_STAT_USERS_PER_PLAN,
+    PG_STAT_ACTIVE_SUBSCRIPTIONS,
+    PG_STAT_REVENUE,
+    PG_STAT_LEDGER_BY_SERVICE,
+    PG_STAT_LEDGER_TOTAL,
+    PG_STAT_JOB_COST,
     PG_STMT_COUNT
 } pg_stmt;
 
@@ -131,14 +162,16 @@ typedef enum pg_stmt {
 #define PG_ACCOUNTS_FIRST PG_USER_SET_STATUS
 #define PG_CACHE_FIRST PG_CACHE_SEQ_NEXT
 #define PG_JOBS_FIRST PG_JOB_INSERT
+#define PG_PAYMENTS_FIRST PG_ORDER_INSERT
 
-/* The SQL of the statements of pg_catalog.c, pg_wallet.c, pg_accounts.c, pg_cache.c and
- * pg_jobs.c, from their first. */
+/* The SQL of the statements of pg_catalog.c, pg_wallet.c, pg_accounts.c, pg_cache.c,
+ * pg_jobs.c and pg_payments.c, from their first. */
 extern const char *const vg__pg_catalog_sql[PG_WALLET_FIRST - PG_CATALOG_FIRST];
 extern const char *const vg__pg_wallet_sql[PG_ACCOUNTS_FIRST - PG_WALLET_FIRST];
 extern const char *const vg__pg_accounts_sql[PG_CACHE_FIRST - PG_ACCOUNTS_FIRST];
 extern const char *const vg__pg_cache_sql[PG_JOBS_FIRST - PG_CACHE_FIRST];
-extern const char *const vg__pg_jobs_sql[PG_STMT_COUNT - PG_JOBS_FIRST];
+extern const char *const vg__pg_jobs_sql[PG_PAYMENTS_FIRST - PG_JOBS_FIRST];
+extern const char *const vg__pg_payments_sql[PG_STMT_COUNT - PG_PAYMENTS_FIRST];
 
 /* Placeholders $1 .. $n for an INSERT of n columns. */
 #define PG_D3 "$1, $2, $3"
@@ -399,5 +432,34 @@ int vg__pg_gallery_list(vg_store_conn *conn, const char *topic, const char *lang
 int vg__pg_gallery_delete(vg_store_conn *conn, int64_t id);
 /* Frees the data of the last input read (at begin and at disconnect). */
 void vg__pg_input_free(vg_store_conn *conn);
+
+/* Version 6: orders, subscriptions, promotions, redemptions, webhook events and the
+ * aggregate figures (pg_payments.c). */
+int vg__pg_order_insert(int64_t *out_id, vg_store_conn *conn, const vg_store_order *order);
+int vg__pg_order_get(vg_store_order *out, vg_store_conn *conn, int64_t id, int for_update);
+int vg__pg_order_find(vg_store_order *out, vg_store_conn *conn, const char *number,
+                      int for_update);
+int vg__pg_order_find_key(vg_store_order *out, vg_store_conn *conn, int64_t user_id,
+                          const char *idempotency_key);
+int vg__pg_order_update(vg_store_conn *conn, const vg_store_order *order);
+int vg__pg_orders_list(vg_store_conn *conn, const vg_store_order_filter *filter,
+                       vg_store_order_fn callback, void *payload);
+int vg__pg_subscription_put(vg_store_conn *conn, const vg_store_subscription *subscription);
+int vg__pg_subscription_get(vg_store_subscription *out, vg_store_conn *conn, int64_t user_id,
+                            int for_update);
+int vg__pg_subscriptions_due(vg_store_conn *conn, vg_time due_before, int min_state,
+                             int max_state, int limit, vg_store_subscription_fn callback,
+                             void *payload);
+int vg__pg_promo_put(vg_store_conn *conn, const vg_store_promo *promo);
+int vg__pg_promo_get(vg_store_promo *out, vg_store_conn *conn, const char *code, int for_update);
+int vg__pg_promos_list(vg_store_conn *conn, vg_store_promo_fn callback, void *payload);
+int vg__pg_redemption_insert(vg_store_conn *conn, const vg_store_redemption *redemption);
+int vg__pg_redemption_find(vg_store_redemption *out, vg_store_conn *conn, int64_t user_id,
+                           const char *idempotency_key);
+int vg__pg_redemptions_count(int64_t *out, vg_store_conn *conn, const char *code,
+                             int64_t user_id);
+int vg__pg_webhook_event_insert(vg_store_conn *conn, const vg_store_webhook_event *event);
+int vg__pg_stats_query(vg_store_conn *conn, vg_store_stat stat, int arg,
+                       vg_store_stat_fn callback, void *payload);
 
 #endif

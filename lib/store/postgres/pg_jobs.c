@@ -54,7 +54,7 @@ _Static_assert(VG_STORE_JOB_FINAL == 3, "the SQL of jobs writes VG_STORE_JOB_FIN
 #define JOBS_LIST_END " ORDER BY id DESC LIMIT $5"
 
 #define SQL(id) [id - PG_JOBS_FIRST]
-const char *const vg__pg_jobs_sql[PG_STMT_COUNT - PG_JOBS_FIRST] = {
+const char *const vg__pg_jobs_sql[PG_PAYMENTS_FIRST - PG_JOBS_FIRST] = {
     SQL(PG_JOB_INSERT) = "INSERT INTO vg_jobs (" VG__JOB_DATA ") VALUES (" PG_D53 ") "
                          "ON CONFLICT (user_id, idempotency_key) DO NOTHING RETURNING id",
     SQL(PG_JOB_GET) = "SELECT " VG__JOB_COLUMNS " FROM vg_jobs WHERE id = $1",

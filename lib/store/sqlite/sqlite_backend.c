@@ -42,6 +42,17 @@
 #define JOBS_LIST "SELECT " VG__JOB_COLUMNS " FROM vg_jobs WHERE "
 #define JOBS_LIST_END " ORDER BY id DESC LIMIT ?5"
 
+/* The orders not yet paid: the predicate of the partial index vg_orders_unpaid_by_expiry,
+ * word for word (2 is VG_ORDER_PAID, checked in sqlite_payments.c). */
+#define ORDER_UNPAID "state < 2"
+/* The filters of an order list: ?1 user_id (0: any), ?2 the id bound (id < ?2), ?3
+ * max_state (-1: any), ?4 expires_before (0: any), ?5 the limit. Each statement states them
+ * all, leading with the one its index serves (sqlite_payments.c chooses). */
+#define ORDERS_LIST "SELECT " VG__ORDER_COLUMNS " FROM vg_orders WHERE "
+#define ORDERS_LIST_END                                                                            \
+    "AND (?3 = -1 OR state <= ?3) AND (?4 = 0 OR (expires_at > 0 AND expires_at < ?4)) "           \
+    "ORDER BY id DESC LIMIT ?5"
+
 static const char *const stmt_sql[SQ_STMT_COUNT] = {
     [SQ_BEGIN_READ] = "BEGIN DEFERRED",
     [SQ_BEGIN_WRITE] = "BEGIN IMMEDIATE",
@@ -235,6 +246,73 @@ static const char *const stmt_sql[SQ_STMT_COUNT] = {
     [SQ_GALLERY_LIST_TOPIC] = "SELECT " VG__EXAMPLE_COLUMNS " FROM vg_gallery "
                               "WHERE topic = ?1 AND (?2 IS NULL OR lang = ?2) ORDER BY id",
     [SQ_GALLERY_DELETE] = "DELETE FROM vg_gallery WHERE id = ?1",
+    /* version 6: payments. An order binds its fields as ?1 .. ?21 (?1, its id, as NULL); a
+     * taken number or (user_id, idempotency_key) inserts nothing, which order_insert reads
+     * as VG_EEXISTS. */
+    [SQ_ORDER_INSERT] = "INSERT INTO vg_orders (" VG__ORDER_COLUMNS ") VALUES (" P21 ") "
+                        "ON CONFLICT DO NOTHING",
+    [SQ_ORDER_NUMBER_TAKEN] = "SELECT count(*) FROM vg_orders WHERE number = ?1",
+    [SQ_ORDER_GET] = "SELECT " VG__ORDER_COLUMNS " FROM vg_orders WHERE id = ?1",
+    [SQ_ORDER_FIND] = "SELECT " VG__ORDER_COLUMNS " FROM vg_orders WHERE number = ?1",
+    [SQ_ORDER_FIND_KEY] = "SELECT " VG__ORDER_COLUMNS " FROM vg_orders "
+                          "WHERE user_id = ?1 AND idempotency_key = ?2",
+    /* ?1 is rebound to the order's id; ?2 is the version it was read at */
+    [SQ_ORDER_UPDATE] = "UPDATE vg_orders SET (" VG__ORDER_DATA ") = (?2 + 1, ?3, ?4, ?5, ?6, ?7, "
+                        "?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21) "
+                        "WHERE id = ?1 AND version = ?2",
+    [SQ_ORDER_VERSION] = "SELECT version FROM vg_orders WHERE id = ?1",
+    [SQ_ORDERS_LIST_ALL] = ORDERS_LIST "id < ?2 AND (?1 = 0 OR user_id = ?1) " ORDERS_LIST_END,
+    [SQ_ORDERS_LIST_USER] = ORDERS_LIST "user_id = ?1 AND id < ?2 " ORDERS_LIST_END,
+    [SQ_ORDERS_LIST_UNPAID_EXPIRING] = ORDERS_LIST ORDER_UNPAID " AND expires_at > 0 "
+                                       "AND expires_at < ?4 AND id < ?2 "
+                                       "AND (?1 = 0 OR user_id = ?1) " ORDERS_LIST_END,
+    [SQ_SUBSCRIPTION_PUT] =
+        "INSERT INTO vg_subscriptions (" VG__SUBSCRIPTION_COLUMNS ") VALUES (" P10 ") "
+        "ON CONFLICT (user_id) DO UPDATE SET plan = excluded.plan, state = excluded.state, "
+        "provider = excluded.provider, provider_ref = excluded.provider_ref, "
+        "next_plan = excluded.next_plan, started_at = excluded.started_at, "
+        "period_start = excluded.period_start, period_end = excluded.period_end, "
+        "updated_at = excluded.updated_at",
+    [SQ_SUBSCRIPTION_GET] =
+        "SELECT " VG__SUBSCRIPTION_COLUMNS " FROM vg_subscriptions WHERE user_id = ?1",
+    /* ?1 due_before, ?2 and ?3 the states, ?4 the limit */
+    [SQ_SUBSCRIPTIONS_DUE] = "SELECT " VG__SUBSCRIPTION_COLUMNS " FROM vg_subscriptions "
+                             "WHERE period_end <= ?1 AND state >= ?2 AND state <= ?3 "
+                             "ORDER BY period_end, user_id LIMIT ?4",
+    [SQ_PROMO_PUT] = "INSERT INTO vg_promos (" VG__PROMO_COLUMNS ") VALUES (" P11 ") "
+                     "ON CONFLICT (code) DO UPDATE SET bonus_credits = excluded.bonus_credits, "
+                     "bonus_ttl_days = excluded.bonus_ttl_days, "
+                     "valid_from = excluded.valid_from, valid_until = excluded.valid_until, "
+                     "max_redemptions = excluded.max_redemptions, "
+                     "per_user = excluded.per_user, plans = excluded.plans, "
+                     "active = excluded.active, redeemed = excluded.redeemed, "
+                     "created_at = excluded.created_at",
+    [SQ_PROMO_GET] = "SELECT " VG__PROMO_COLUMNS " FROM vg_promos WHERE code = ?1",
+    [SQ_PROMOS_LIST] = "SELECT " VG__PROMO_COLUMNS " FROM vg_promos ORDER BY code",
+    [SQ_REDEMPTION_INSERT] = "INSERT INTO vg_redemptions (" VG__REDEMPTION_COLUMNS ") "
+                             "VALUES (" P5 ") ON CONFLICT (user_id, idempotency_key) DO NOTHING",
+    [SQ_REDEMPTION_FIND] = "SELECT " VG__REDEMPTION_COLUMNS " FROM vg_redemptions "
+                           "WHERE user_id = ?1 AND idempotency_key = ?2",
+    [SQ_REDEMPTIONS_COUNT] =
+        "SELECT count(*) FROM vg_redemptions WHERE code = ?1 AND (?2 = 0 OR user_id = ?2)",
+    [SQ_WEBHOOK_EVENT_INSERT] =
+        "INSERT INTO vg_webhook_events (" VG__WEBHOOK_EVENT_COLUMNS ") VALUES (" P4 ") "
+        "ON CONFLICT (provider, event_id) DO NOTHING",
+    /* The figures of stats_query: each row is (key, a, b), by key; ?1 is the argument
+     * (unused by USERS_PER_PLAN). Totals are one row, whatever matched. */
+    [SQ_STAT_USERS_PER_PLAN] =
+        "SELECT plan, count(*), 0 FROM vg_users GROUP BY plan ORDER BY plan",
+    [SQ_STAT_ACTIVE_SUBSCRIPTIONS] =
+        "SELECT '', count(*), 0 FROM vg_subscriptions WHERE state = ?1",
+    [SQ_STAT_REVENUE] = "SELECT currency, sum(amount_minor), count(*) FROM vg_orders "
+                        "WHERE state = ?1 GROUP BY currency ORDER BY currency",
+    [SQ_STAT_LEDGER_BY_SERVICE] = "SELECT service, -sum(amount), count(*) FROM vg_ledger "
+                                  "WHERE type = ?1 AND service <> '' "
+                                  "GROUP BY service ORDER BY service",
+    [SQ_STAT_LEDGER_TOTAL] =
+        "SELECT '', coalesce(sum(amount), 0), count(*) FROM vg_ledger WHERE type = ?1",
+    [SQ_STAT_JOB_COST] = "SELECT '', coalesce(sum(api_cost_micro_usd), 0), count(*) FROM vg_jobs "
+                         "WHERE state = ?1",
 };
 
 /* SQLite's primary result codes and the vg_status each one means. */
@@ -615,6 +693,23 @@ static const vg_store_backend sqlite_backend = {
     .gallery_insert = vg__sq_gallery_insert,
     .gallery_list = vg__sq_gallery_list,
     .gallery_delete = vg__sq_gallery_delete,
+    .order_insert = vg__sq_order_insert,
+    .order_get = vg__sq_order_get,
+    .order_find = vg__sq_order_find,
+    .order_find_key = vg__sq_order_find_key,
+    .order_update = vg__sq_order_update,
+    .orders_list = vg__sq_orders_list,
+    .subscription_put = vg__sq_subscription_put,
+    .subscription_get = vg__sq_subscription_get,
+    .subscriptions_due = vg__sq_subscriptions_due,
+    .promo_put = vg__sq_promo_put,
+    .promo_get = vg__sq_promo_get,
+    .promos_list = vg__sq_promos_list,
+    .redemption_insert = vg__sq_redemption_insert,
+    .redemption_find = vg__sq_redemption_find,
+    .redemptions_count = vg__sq_redemptions_count,
+    .webhook_event_insert = vg__sq_webhook_event_insert,
+    .stats_query = vg__sq_stats_query,
 };
 
 const vg_store_backend *vg_store_backend_sqlite(void)

@@ -104,6 +104,33 @@ typedef enum sq_stmt {
     SQ_GALLERY_LIST_ANY,
     SQ_GALLERY_LIST_TOPIC,
     SQ_GALLERY_DELETE,
+    /* version 6: payments */
+    SQ_ORDER_INSERT,
+    SQ_ORDER_NUMBER_TAKEN,
+    SQ_ORDER_GET,
+    SQ_ORDER_FIND,
+    SQ_ORDER_FIND_KEY,
+    SQ_ORDER_UPDATE,
+    SQ_ORDER_VERSION,
+    SQ_ORDERS_LIST_ALL,
+    SQ_ORDERS_LIST_USER,
+    SQ_ORDERS_LIST_UNPAID_EXPIRING,
+    SQ_SUBSCRIPTION_PUT,
+    SQ_SUBSCRIPTION_GET,
+    SQ_SUBSCRIPTIONS_DUE,
+    SQ_PROMO_PUT,
+    SQ_PROMO_GET,
+    SQ_PROMOS_LIST,
+    SQ_REDEMPTION_INSERT,
+    SQ_REDEMPTION_FIND,
+    SQ_REDEMPTIONS_COUNT,
+    SQ_WEBHOOK_EVENT_INSERT,
+    SQ_STAT_USERS_PER_PLAN,
+    SQ_STAT_ACTIVE_SUBSCRIPTIONS,
+    SQ_STAT_REVENUE,
+    SQ_STAT_LEDGER_BY_SERVICE,
+    SQ_STAT_LEDGER_TOTAL,
+    SQ_STAT_JOB_COST,
     SQ_STMT_COUNT
 } sq_stmt;
 
@@ -300,5 +327,34 @@ int vg__sq_gallery_list(vg_store_conn *conn, const char *topic, const char *lang
 int vg__sq_gallery_delete(vg_store_conn *conn, int64_t id);
 /* Frees the data of the last input read (at begin and at disconnect). */
 void vg__sq_input_free(vg_store_conn *conn);
+
+/* Version 6: orders, subscriptions, promotions, redemptions, webhook events and the
+ * aggregate figures (sqlite_payments.c). */
+int vg__sq_order_insert(int64_t *out_id, vg_store_conn *conn, const vg_store_order *order);
+int vg__sq_order_get(vg_store_order *out, vg_store_conn *conn, int64_t id, int for_update);
+int vg__sq_order_find(vg_store_order *out, vg_store_conn *conn, const char *number,
+                      int for_update);
+int vg__sq_order_find_key(vg_store_order *out, vg_store_conn *conn, int64_t user_id,
+                          const char *idempotency_key);
+int vg__sq_order_update(vg_store_conn *conn, const vg_store_order *order);
+int vg__sq_orders_list(vg_store_conn *conn, const vg_store_order_filter *filter,
+                       vg_store_order_fn callback, void *payload);
+int vg__sq_subscription_put(vg_store_conn *conn, const vg_store_subscription *subscription);
+int vg__sq_subscription_get(vg_store_subscription *out, vg_store_conn *conn, int64_t user_id,
+                            int for_update);
+int vg__sq_subscriptions_due(vg_store_conn *conn, vg_time due_before, int min_state,
+                             int max_state, int limit, vg_store_subscription_fn callback,
+                             void *payload);
+int vg__sq_promo_put(vg_store_conn *conn, const vg_store_promo *promo);
+int vg__sq_promo_get(vg_store_promo *out, vg_store_conn *conn, const char *code, int for_update);
+int vg__sq_promos_list(vg_store_conn *conn, vg_store_promo_fn callback, void *payload);
+int vg__sq_redemption_insert(vg_store_conn *conn, const vg_store_redemption *redemption);
+int vg__sq_redemption_find(vg_store_redemption *out, vg_store_conn *conn, int64_t user_id,
+                           const char *idempotency_key);
+int vg__sq_redemptions_count(int64_t *out, vg_store_conn *conn, const char *code,
+                             int64_t user_id);
+int vg__sq_webhook_event_insert(vg_store_conn *conn, const vg_store_webhook_event *event);
+int vg__sq_stats_query(vg_store_conn *conn, vg_store_stat stat, int arg,
+                       vg_store_stat_fn callback, void *payload);
 
 #endif
