@@ -548,7 +548,7 @@ static int read_generation(vg_provider_job *job, vg_ctx *ctx, const vg__provider
     vg_provider_job j = *job;
     const char *model = vg__json_str(gen, "modelId"), *url, *mp4;
     const cJSON *images = vg__json_arr(gen, "generated_images"), *first;
-    vg_task_state state;
+    vg_task_state state = VG_TASK_PENDING;
     int64_t w, h;
     int rc;
 
@@ -584,7 +584,7 @@ static int poll_variation(vg_provider_job *job, vg_ctx *ctx, const vg__provider_
     cJSON *root = NULL;
     const cJSON *list, *item, *found = NULL;
     const char *url, *res;
-    vg_task_state state;
+    vg_task_state state = VG_TASK_PENDING;
     char path[64 + VG_PROVIDER_JOB_ID_SIZE];
     size_t i;
     int rc;
@@ -671,7 +671,7 @@ static int leo_cancel(vg_ctx *ctx, const vg__provider_conf *conf, const char *jo
     const cJSON *gen;
     cJSON *root = NULL;
     char path[64 + VG_PROVIDER_JOB_ID_SIZE];
-    vg_task_state state;
+    vg_task_state state = VG_TASK_PENDING;
     int rc;
 
     rc = get_generation(&root, &gen, ctx, conf, job_id, "read a generation to cancel");

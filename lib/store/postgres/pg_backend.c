@@ -653,7 +653,7 @@ _Static_assert(LATEST == VG_STORE_SCHEMA_VERSION, "PostgreSQL migrations and the
 /* Runs a query that answers one integer. */
 static int query_int(int64_t *out, vg_store_conn *conn, pg_stmt id)
 {
-    PGresult *res;
+    PGresult *res = NULL;
     int rc = vg__pg_exec(&res, conn, id, NULL, "cannot read the schema");
 
     if (rc != VG_OK)

@@ -269,7 +269,7 @@ int vg__sq_counter_get(int64_t *out, vg_store_conn *conn, const char *name)
 int vg__sq_counter_add(int64_t *out, vg_store_conn *conn, const char *name, int64_t delta)
 {
     sqlite3_stmt *stmt;
-    int64_t value;
+    int64_t value = 0;
     int rc = vg__sq_counter_get(&value, conn, name);
 
     if (rc != VG_OK)

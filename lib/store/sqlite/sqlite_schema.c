@@ -432,7 +432,7 @@ static int count_query(vg_store_conn *conn, sq_stmt id, int64_t *out)
 
 int vg__sq_schema_get(int *out, vg_store_conn *conn)
 {
-    int64_t n;
+    int64_t n = 0;
     int rc;
 
     if ((rc = count_query(conn, SQ_SCHEMA_HAS_TABLE, &n)) != VG_OK)
