@@ -1161,11 +1161,15 @@ static void test_a_forged_or_altered_ecpay_callback_is_refused_and_changes_nothi
     CB(o.number, NULL, NULL, NULL, 229, NULL, NULL, NULL, NULL, NULL); /* the list price */
     assert_refused(f, body, VG_EAMOUNT_MISMATCH, "0|Amount Error");
     /* a duplicated field after the signed ones, in either case */
-    snprintf(body, sizeof body, "%s&TradeAmt=1", genuine);
+    assert_true(strlen(genuine) + 16 < sizeof body);
+    strcpy(body, genuine);
+    strcat(body, "&TradeAmt=1");
     assert_refused(f, body, VG_EINVAL, NULL);
-    snprintf(body, sizeof body, "%s&rtncode=1", genuine);
+    strcpy(body, genuine);
+    strcat(body, "&rtncode=1");
     assert_refused(f, body, VG_EINVAL, NULL);
-    snprintf(body, sizeof body, "TradeAmt=206&%s", genuine);
+    strcpy(body, "TradeAmt=206&");
+    strcat(body, genuine);
     assert_refused(f, body, VG_EINVAL, NULL);
     /* an order that is not there, properly signed */
     CB("VG000000000000000000", NULL, NULL, NULL, o.amount_minor, NULL, NULL, NULL, NULL, NULL);
