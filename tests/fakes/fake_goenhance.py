@@ -12,6 +12,7 @@ endpoints the paths and job types the test configures in `enhance` (args
 reference_video_url, resolution, optional model). A bad body is an HTTP 400 envelope and is
 kept in `violations`.
 
+The server, faults and spoilt answers are fake_jobs.JobFake's; reset() forgets every job.
 Jobs live in memory and move one step through `script` at each GET /api/v1/jobs/detail (the
 last step repeats): by default pending, processing, success. `result` picks what a done job
 carries: "video" (json [{"type": "video"}]), "image", "both" (an image, then a video),
@@ -32,7 +33,7 @@ import urllib.parse
 import uuid
 
 from fake_http import Reply
-from fake_runway import JobFake, is_int
+from fake_jobs import JobFake, ScriptedJob, is_int
 
 GENERATE = "/api/v1/video2video/generate"
 DETAIL = "/api/v1/jobs/detail"
@@ -68,29 +69,25 @@ def image_url(job_id):
     return "https://openapi-static.fake-goenhance.test/user/%s_0.jpg?q-sign=f4k3" % job_id
 
 
-class Job:
+class Job(ScriptedJob):
     def __init__(self, job_id, job_type, model_id, script):
-        self.id = job_id
+        super().__init__(job_id, script)
         self.type = job_type
         self.model_id = model_id
-        self.script = list(script)
-        self.step = -1
-
-    def status(self):
-        return self.script[max(0, min(self.step, len(self.script) - 1))]
 
 
 class FakeGoEnhance(JobFake):
     malformed = b'{"code": 0, "data": {"img_uuid": '
 
-    def __init__(self, key):
-        super().__init__(key)
-        self.script = ["pending", "processing", "success"]
-        self.result = "video"
-        self.auth_style = "http"
-        self.missing_style = "http404"
-        self.enhance = {HD_PATH: "mx-hd-enhance", VE_PATH: "mx-video-enhance"}
-        self.jobs = {}
+    def reset(self):
+        super().reset()
+        with self.lock:
+            self.script = ["pending", "processing", "success"]
+            self.result = "video"
+            self.auth_style = "http"
+            self.missing_style = "http404"
+            self.enhance = {HD_PATH: "mx-hd-enhance", VE_PATH: "mx-video-enhance"}
+            self.jobs = {}
 
     def add_job(self, script=None, job_type="mx-v2v"):
         """A job made without a request (to poll it)."""
@@ -98,6 +95,10 @@ class FakeGoEnhance(JobFake):
         with self.lock:
             self.jobs[job.id] = job
         return job.id
+
+    def seen(self, method, path_prefix):
+        """The requests of a method whose path starts with path_prefix."""
+        return [r for r in self.requests if r.method == method and r.path.startswith(path_prefix)]
 
     # ---- answers ---------------------------------------------------------------------------
 
@@ -108,15 +109,23 @@ class FakeGoEnhance(JobFake):
                      **extra)
 
     def _refuse(self, message, status=400):
-        with self.lock:
-            self.violations.append(message)
+        self.refuse(message)
         return self._envelope(status, status, message)
 
-    def _spoil(self, kind, reply):
+    def refusal(self, kind):
+        if kind not in REFUSING:
+            return None
+        status, code, msg = REFUSING[kind]
+        reply = self._envelope(status, code, msg)
+        if status == 429:
+            reply.headers["Retry-After"] = "1"
+        return reply
+
+    def spoil(self, kind, reply):
         if kind == "no_code":
             reply.body = json.dumps({"msg": "Success", "data": {}}).encode()
             return reply
-        return super()._spoil(kind, reply)
+        return super().spoil(kind, reply)
 
     # ---- one request -----------------------------------------------------------------------
 
@@ -131,13 +140,9 @@ class FakeGoEnhance(JobFake):
             route, method = "models", "GET"
         else:
             return self._refuse("no such path: " + path, 404)
-        kind = self._take_fault(route)
-        if kind in REFUSING:
-            status, code, msg = REFUSING[kind]
-            reply = self._envelope(status, code, msg)
-            if status == 429:
-                reply.headers["Retry-After"] = "1"
-            return reply
+        return self.faulted(route, lambda kind: self._act(r, path, query, route, method, kind))
+
+    def _act(self, r, path, query, route, method, kind):
         if r.method != method:
             return self._refuse("method %s not allowed on %s" % (r.method, path), 405)
         if r.headers.get("authorization") != "Bearer " + self.key:
@@ -145,16 +150,12 @@ class FakeGoEnhance(JobFake):
                 return self._envelope(200, 1001, "Invalid token")
             return self._envelope(401, 401, "Unauthorized")
         if route == "create":
-            reply = self._create(r, path)
-        elif path == MODELLIST:
-            reply = self._envelope(200, 0, "Success", STYLES)
-        elif path == TOKENS:
-            reply = self._envelope(200, 0, "success", {"count": 4207})
-        else:
-            reply = self._detail(query.get("img_uuid", [""])[0], kind)
-        if kind and reply.status < 400:
-            reply = self._spoil(kind, reply)
-        return reply
+            return self._create(r, path)
+        if path == MODELLIST:
+            return self._envelope(200, 0, "Success", STYLES)
+        if path == TOKENS:
+            return self._envelope(200, 0, "success", {"count": 4207})
+        return self._detail(query.get("img_uuid", [""])[0], kind)
 
     def _create(self, r, path):
         if not r.headers.get("content-type", "").startswith("application/json"):

@@ -12,6 +12,9 @@ on the script)::
         assert server.count("/v1/x") == 2
 
 A path's replies are used in order; the last one repeats. An unscripted path answers 404.
+reset() forgets the scripts and the requests (one server can serve many tests); stop() returns
+within POLL_INTERVAL. Answers leave in one write with TCP_NODELAY set, so a kept-alive
+client's next request is never held back by Nagle's algorithm waiting for a delayed ACK.
 """
 import http.server
 import socket
@@ -63,6 +66,7 @@ class _Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
 
 class _Handler(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True   # TCP_NODELAY on every accepted connection
 
     def log_message(self, *args):
         pass
@@ -97,23 +101,28 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             self.close_connection = True
             return
         self.send_header("Content-Length", str(len(body) + reply.truncate))
-        self.end_headers()
+        # the status line, the headers and the body in one write (end_headers would send the
+        # head alone, and a small second write waits for the ACK of the first)
+        self._headers_buffer.append(b"\r\n")
+        head = b"".join(self._headers_buffer)
+        self._headers_buffer = []
         if reply.drip:
+            self.wfile.write(head)
             for i in range(len(body)):
                 self.wfile.write(body[i:i + 1])
-                self.wfile.flush()
                 time.sleep(reply.drip)
         else:
-            self.wfile.write(body)
+            self.wfile.write(head + body)
         if reply.truncate:
-            self.wfile.flush()
             self.close_connection = True
 
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = _serve
 
 
 class FakeHTTP:
-    """The server: start() (or `with`), script(), url(), requests, count(), stop()."""
+    """The server: start() (or `with`), script(), url(), requests, count(), reset(), stop()."""
+
+    POLL_INTERVAL = 0.02  # how often serve_forever looks for shutdown(): stop()'s latency
 
     def __init__(self, handler=None):
         self.handler = handler
@@ -126,7 +135,9 @@ class FakeHTTP:
     def start(self):
         self._server = _Server(("127.0.0.1", 0), _Handler)
         self._server.fake = self
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = threading.Thread(target=self._server.serve_forever,
+                                        kwargs={"poll_interval": self.POLL_INTERVAL},
+                                        daemon=True)
         self._thread.start()
         return self
 
@@ -135,6 +146,12 @@ class FakeHTTP:
             self._server.shutdown()
             self._server.server_close()
             self._server = None
+
+    def reset(self):
+        """Forgets every script and every request seen."""
+        with self._lock:
+            self._scripts.clear()
+            del self.requests[:]
 
     def __enter__(self):
         return self.start()

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: MIT
-"""A loopback fake of Leonardo AI's v1 REST API (docs/providers.md §1), on fake_http.FakeHTTP.
+"""A loopback fake of Leonardo AI's v1 REST API (docs/providers.md §1), on fake_jobs.JobFake.
 
 It checks what the real API checks: the `authorization: Bearer <key>` header, `accept:
 application/json`, a JSON content type on JSON bodies, the method and path, the required
@@ -20,16 +20,15 @@ Endpoints served: POST /generations, /generations-text-to-video,
 POST /presigned-upload/{id}; GET /generations/{id}, /motion-variations/{id}, /me,
 /generations/user/{userId}?offset=&limit=; DELETE /generations/{id}.
 
-Faults, per endpoint name (see ENDPOINTS), set with fault(endpoint, name):
-  "401", "401_echo" (a 401 whose message repeats the key it was given), "403", "404",
-  "400", "429" (Retry-After: 1, always), "500" (always), "500_once" and "503_once" (then
-  normal), "500_n:N" (500 for the first N requests, then normal), "drip" (a slow drip of the
-  body), "timeout" (no answer), "truncated", "malformed" (a cut JSON body with status 200),
-  "oversized" (a 17 MiB body), "lost" (a create makes its job, then the connection is
-  dropped without an answer; other endpoints just drop it), "null" (GET /generations/{id}
-  answers generations_by_pk null).
+The server, faults and spoilt answers are fake_jobs.JobFake's: fault(endpoint, kind,
+times=None) per endpoint name (see ENDPOINTS). Refusing before acting: "401", "401_echo" (a
+401 whose message repeats the key it was given), "403", "404", "400", "429" (Retry-After:
+1), "500", "503"; "500_once" and "503_once" stand for times=1, "500_n:N" for "500" with
+times=N. "null": GET /generations/{id} answers generations_by_pk null. Every other kind
+(fake_jobs.SPOILERS: "lost", "timeout", "drip" (0.2 s a byte), "truncated", "malformed",
+"oversized") lets the endpoint act (a create makes its job) and spoils its answer.
 Every request is kept in `requests` (fake_http.Request); what a real server would refuse is
-also appended to `violations`.
+also appended to `violations`. reset() forgets every job, fault and request.
 
 Run alone: python3 fake_leonardo.py --key KEY (prints the base URL).
 """
@@ -39,12 +38,11 @@ import json
 import os
 import re
 import sys
-import threading
-import time
 import uuid
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from fake_http import FakeHTTP, Reply  # noqa: E402
+from fake_http import Reply  # noqa: E402
+from fake_jobs import JobFake, is_int, serve  # noqa: E402
 
 PHOENIX_1_0 = "de7d3faf-762f-48e0-b3b7-9d0ac3a3fcf3"
 PHOENIX_0_9 = "6b645e3a-d64f-4341-a6d8-7a3690fbf042"
@@ -91,10 +89,6 @@ def now_text():
     return t.strftime("%Y-%m-%dT%H:%M:%S.") + "%03d" % (t.microsecond // 1000)
 
 
-def is_int(v):
-    return isinstance(v, int) and not isinstance(v, bool)
-
-
 def is_num(v):
     return isinstance(v, (int, float)) and not isinstance(v, bool)
 
@@ -132,57 +126,50 @@ def parse_multipart(body, content_type):
     return parts, None
 
 
-class FakeLeonardo:
+REFUSALS = {  # kind: status, message, code
+    "401": (401, "Invalid response from authorization hook", "access-denied"),
+    "403": (403, "Authentication hook unauthorized this request", "access-denied"),
+    "400": (400, "Your request is invalid: content moderation", "unexpected"),
+    "404": (404, "not found", "not-found"),
+    "429": (429, "Too many requests", "rate-limited"),
+    "500": (500, "internal error", "unexpected"),
+    "503": (503, "service unavailable", "unexpected"),
+}
+
+
+class FakeLeonardo(JobFake):
+    default_drip = 0.2
+
     def __init__(self, key, polls_to_complete=2):
-        self.key = key
-        self.lock = threading.Lock()
-        self.http = FakeHTTP(handler=self._handle)
-        self.reset(polls_to_complete)
+        super().__init__(key)
+        self.polls_to_complete = polls_to_complete
 
     def reset(self, polls_to_complete=2):
         """Forgets every job, fault and request (one server can serve many tests)."""
+        super().reset()
         with self.lock:
             self.polls_to_complete = polls_to_complete
             self.job_mode = "ok"
             self.cost_mode = "dollars"
             self.user_id = "user-0000-fake"
             self.username = "fake-shop"
-            self.faults = {}
-            self.violations = []
             self.jobs = {}         # generation id -> job dict
             self.variations = {}   # variation id -> dict
             self.init_images = {}  # id -> {"extension", "fields", "bytes" (None until sent)}
             self.generated_images = {"gen-image-0001"}  # image ids GENERATED accepts
             self.created_at_suffix = ""  # "", "Z", "+00:00", "+00": how createdAt ends
-        self.http.requests = []
-
-    # ---- life --------------------------------------------------------------------------
-
-    def start(self):
-        self.http.start()
-        return self
-
-    def stop(self):
-        self.http.stop()
-
-    def __enter__(self):
-        return self.start()
-
-    def __exit__(self, *exc):
-        self.stop()
 
     @property
     def base_url(self):
         return self.http.url("")
 
-    @property
-    def requests(self):
-        return self.http.requests
-
-    def fault(self, endpoint, name):
+    def fault(self, endpoint, kind, times=None):
         assert endpoint in dict((e[0], 1) for e in ENDPOINTS), endpoint
-        with self.lock:
-            self.faults[endpoint] = name
+        if kind in ("500_once", "503_once"):
+            kind, times = kind[:3], 1
+        elif kind.startswith("500_n:"):
+            kind, times = "500", int(kind.split(":")[1])
+        super().fault(endpoint, kind, times)
 
     def count(self, method, path):
         return sum(1 for r in self.requests
@@ -190,12 +177,7 @@ class FakeLeonardo:
 
     def seen(self, endpoint):
         """The requests that reached an endpoint (by its name in ENDPOINTS)."""
-        out = []
-        for r in self.requests:
-            name, _ = self._route(r)
-            if name == endpoint:
-                out.append(r)
-        return out
+        return [r for r in self.requests if self._route(r)[0] == endpoint]
 
     def add_job(self, kind="text_to_video", status="COMPLETE", prompt="seeded", **extra):
         """A job the fake already holds (for poll, upscale and reconcile tests)."""
@@ -218,68 +200,25 @@ class FakeLeonardo:
         return None, None
 
     def _refuse(self, why, status=400, code="validation-failed"):
-        with self.lock:
-            self.violations.append(why)
+        self.refuse(why)
         return Reply(status, {"Content-Type": "application/json"}, error_body(why, code))
 
     @staticmethod
     def _json(obj, status=200):
         return Reply(status, {"Content-Type": "application/json"}, json.dumps(obj).encode())
 
-    def _take_fault(self, endpoint):
-        """The fault for this request (one-shot faults are used up)."""
-        with self.lock:
-            f = self.faults.get(endpoint)
-            if f in ("500_once", "503_once"):
-                del self.faults[endpoint]
-            elif f and f.startswith("500_n:"):
-                n = int(f.split(":")[1])
-                if n <= 0:
-                    del self.faults[endpoint]
-                    return None
-                self.faults[endpoint] = "500_n:%d" % (n - 1)
-                return "500"
-            return f
-
-    def _fault_reply(self, fault, ok_body):
-        if fault in ("401", "403"):
-            msg = ("Invalid response from authorization hook" if fault == "401"
-                   else "Authentication hook unauthorized this request")
-            return Reply(int(fault), {"Content-Type": "application/json"},
-                         error_body(msg, "access-denied"))
-        if fault == "401_echo":
+    def refusal(self, kind):
+        if kind == "401_echo":
             return Reply(401, {"Content-Type": "application/json"},
                          error_body("Invalid response from authorization hook for key "
                                     + self.key, "access-denied"))
-        if fault == "400":
-            return Reply(400, {"Content-Type": "application/json"},
-                         error_body("Your request is invalid: content moderation", "unexpected"))
-        if fault == "404":
-            return Reply(404, {"Content-Type": "application/json"},
-                         error_body("not found", "not-found"))
-        if fault == "429":
-            return Reply(429, {"Content-Type": "application/json", "Retry-After": "1"},
-                         error_body("Too many requests", "rate-limited"))
-        if fault in ("500", "500_once"):
-            return Reply(500, {"Content-Type": "application/json"},
-                         error_body("internal error", "unexpected"))
-        if fault == "503_once":
-            return Reply(503, {"Content-Type": "application/json"},
-                         error_body("service unavailable", "unexpected"))
-        if fault == "drip":
-            return Reply(200, {"Content-Type": "application/json"}, ok_body, drip=0.2)
-        if fault == "timeout":
-            return Reply(delay=3.0, close=True)
-        if fault == "truncated":
-            return Reply(200, {"Content-Type": "application/json"}, ok_body[: len(ok_body) // 2],
-                         truncate=len(ok_body) - len(ok_body) // 2)
-        if fault == "malformed":
-            return Reply(200, {"Content-Type": "application/json"}, ok_body[: len(ok_body) // 2])
-        if fault == "oversized":
-            return Reply(200, {"Content-Type": "application/json"}, oversize=17 << 20)
-        if fault == "lost":
-            return Reply(close=True)
-        return None
+        if kind not in REFUSALS:
+            return None
+        status, message, code = REFUSALS[kind]
+        headers = {"Content-Type": "application/json"}
+        if status == 429:
+            headers["Retry-After"] = "1"
+        return Reply(status, headers, error_body(message, code))
 
     def _handle(self, r):
         name, m = self._route(r)
@@ -290,10 +229,7 @@ class FakeLeonardo:
             problem = self._check_upload(r, m.group(1))
             if problem:
                 return self._refuse(problem, 400, "upload")
-            fault = self._take_fault(name)
-            if fault:
-                return self._fault_reply(fault, b"")
-            return Reply(204)
+            return self.faulted(name, lambda kind: Reply(204))
         # the API itself: key, accept, JSON body
         if r.headers.get("authorization") != "Bearer " + self.key:
             return Reply(401, {"Content-Type": "application/json"},
@@ -329,17 +265,13 @@ class FakeLeonardo:
     def _create(self, name, answer_key, answer, store):
         """Makes the job (store() keeps it) unless the fault says none was made, and answers
         {answer_key: answer plus the cost}."""
-        fault = self._take_fault(name)
-        if fault in ("401", "401_echo", "403", "400", "404", "429", "500", "500_once",
-                     "503_once"):
-            return self._fault_reply(fault, b"")
-        with self.lock:
-            store()
-        out = dict(answer)
-        out.update(self._cost())
-        raw = json.dumps({answer_key: out}).encode()
-        reply = self._fault_reply(fault, raw) if fault else None
-        return reply or Reply(200, {"Content-Type": "application/json"}, raw)
+        def act(kind):
+            with self.lock:
+                store()
+            out = dict(answer)
+            out.update(self._cost())
+            return self._json({answer_key: out})
+        return self.faulted(name, act)
 
     def _create_job(self, name, answer_key, job):
         return self._create(name, answer_key, {"generationId": job["id"]},
@@ -459,9 +391,9 @@ class FakeLeonardo:
                             lambda: self.variations.__setitem__(vid, variation))
 
     def _do_init_image(self, r, m, b):
-        fault = self._take_fault("init_image")
-        if fault:
-            return self._fault_reply(fault, b"{}")
+        return self.faulted("init_image", lambda kind: self._init_image(b))
+
+    def _init_image(self, b):
         if set(b) != {"extension"} or b["extension"] not in EXTENSIONS:
             return self._refuse("invalid file extension", 400, "unexpected")
         iid = str(uuid.uuid4())
@@ -535,23 +467,20 @@ class FakeLeonardo:
                 "public": False, "generated_images": images, "generation_elements": []}
 
     def _do_poll(self, r, m, b):
-        fault = self._take_fault("poll")
+        return self.faulted("poll", lambda kind: self._poll(m.group(1), kind))
+
+    def _poll(self, gid, kind):
         with self.lock:
-            job = self.jobs.get(m.group(1))
-        if fault == "null":
-            return self._json({"generations_by_pk": None})
-        if fault:
-            body = json.dumps({"generations_by_pk": self._generation(job) if job else None})
-            return self._fault_reply(fault, body.encode())
-        if job is None:
+            job = self.jobs.get(gid)
+        if job is None or kind == "null":
             return self._json({"generations_by_pk": None})
         self._advance(job)
         return self._json({"generations_by_pk": self._generation(job)})
 
     def _do_variation(self, r, m, b):
-        fault = self._take_fault("variation")
-        if fault:
-            return self._fault_reply(fault, b'{"generated_image_variation_motion": []}')
+        return self.faulted("variation", lambda kind: self._variation(m))
+
+    def _variation(self, m):
         with self.lock:
             v = self.variations.get(m.group(1))
         if v is None:
@@ -564,27 +493,29 @@ class FakeLeonardo:
         return self._json({"generated_image_variation_motion": [item]})
 
     def _do_delete(self, r, m, b):
-        fault = self._take_fault("delete")
-        if fault:
-            return self._fault_reply(fault, b'{"delete_generations_by_pk": null}')
+        return self.faulted("delete", lambda kind: self._delete(m))
+
+    def _delete(self, m):
         with self.lock:
             job = self.jobs.pop(m.group(1), None)
         return self._json({"delete_generations_by_pk": {"id": job["id"]} if job else None})
 
     def _do_me(self, r, m, b):
-        fault = self._take_fault("me")
+        return self.faulted("me", lambda kind: self._me())
+
+    def _me(self):
         body = {"user_details": [{
             "user": {"id": self.user_id, "username": self.username},
             "apiConcurrencySlots": 10, "apiPaidTokens": 1200, "apiSubscriptionTokens": 34,
             "apiPlanTokenRenewalDate": None, "paidTokens": 0, "subscriptionTokens": 150,
             "subscriptionGptTokens": 0, "subscriptionModelTokens": 0,
             "tokenRenewalDate": None}]}
-        if fault:
-            return self._fault_reply(fault, json.dumps(body).encode())
         return self._json(body)
 
     def _do_user_generations(self, r, m, b):
-        fault = self._take_fault("user_generations")
+        return self.faulted("user_generations", lambda kind: self._user_generations(r, m))
+
+    def _user_generations(self, r, m):
         query = dict(p.split("=", 1) for p in r.path.partition("?")[2].split("&") if "=" in p)
         if m.group(1) != self.user_id:
             return self._json({"generations": []})
@@ -596,10 +527,7 @@ class FakeLeonardo:
             jobs = sorted(self.jobs.values(), key=lambda j: j["createdAt"], reverse=True)
             # the source of an upscale is a generation too; variations are not listed
             listed = [self._generation(j) for j in jobs[offset:offset + limit]]
-        body = json.dumps({"generations": listed}).encode()
-        if fault:
-            return self._fault_reply(fault, body)
-        return Reply(200, {"Content-Type": "application/json"}, body)
+        return self._json({"generations": listed})
 
 
 def main():
@@ -607,13 +535,7 @@ def main():
     ap.add_argument("--key", required=True)
     ap.add_argument("--polls", type=int, default=2)
     args = ap.parse_args()
-    fake = FakeLeonardo(args.key, args.polls).start()
-    print(fake.base_url, flush=True)
-    try:
-        while True:
-            time.sleep(3600)
-    except KeyboardInterrupt:
-        fake.stop()
+    serve(FakeLeonardo(args.key, args.polls))
 
 
 if __name__ == "__main__":

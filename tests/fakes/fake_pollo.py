@@ -19,17 +19,14 @@ Each status request advances a task one step along FakePollo.steps (by default w
 processing, then succeed; ["waiting"] keeps it pending forever; ending in "failed" fails it
 with failMsg FAIL_MSG).
 
-Faults (FakePollo.fault, on the requests named by FakePollo.fault_on: "create", "status",
-"balance"; for FakePollo.fault_count of them, or all when None): "unauthorized" (401),
-"rate_limited" (429 with Retry-After: 1), "server_error" (500), "unavailable" (503),
-"slow_drip" (the answer one byte every 50 ms), "timeout" (no answer for hang_s seconds),
-"lost_response" (the task is made, the connection closed without an answer), "truncated"
-(Content-Length announces more than is sent), "malformed" (half a JSON document),
-"oversize" (a body over the client's 16 MiB cap), "no_task_id" (a create answer without
-taskId), "unknown_status" (a status the docs do not list), "wrapped" (every answer inside
-{"code", "message", "data"}). The faults that come after the work (timeout, lost_response,
-slow_drip, truncated, malformed, oversize, no_task_id) still create the task: a real
-server would have.
+The server, faults and spoilt answers are fake_jobs.JobFake's: fault(route, kind, times=None)
+on the routes "create", "status" and "balance". Refusing before acting: "unauthorized" (401),
+"rate_limited" (429 with Retry-After: 1), "server_error" (500), "unavailable" (503). Acting,
+then spoiling the answer: fake_jobs.SPOILERS ("lost", "timeout", "drip", "truncated",
+"malformed", "oversized"), and Pollo's own: "no_task_id" (a create answer without taskId),
+"unknown_status" (a status the docs do not list), "wrapped" (the answer inside {"code",
+"message", "data"}). A create spoilt after acting still made its task: a real server would
+have.
 
 sign_webhook() signs a webhook delivery as Pollo does (docs.pollo.ai/webhooks), with the
 secret's bytes or, for a "whsec_" secret, its Base64-decoded bytes.
@@ -43,16 +40,18 @@ import hmac
 import itertools
 import json
 import re
-import threading
-import time
 
-from fake_http import FakeHTTP, Reply
+from fake_http import Reply
+from fake_jobs import JobFake, json_reply, serve
 
 CREATE_RE = re.compile(r"^/v1/generation/([a-z0-9.-]+)/([a-z0-9.-]+)/video$")
 STATUS_RE = re.compile(r"^/generation/([^/]+)/status$")
 BALANCE_PATH = "/credit/balance"
 FAIL_MSG = "The prompt was flagged by the content filter"
-CLIENT_BODY_CAP = 16 * 1024 * 1024
+REFUSING = {"unauthorized": (401, "API key expired", "UNAUTHORIZED"),
+            "rate_limited": (429, "Too many requests", "TOO_MANY_REQUESTS"),
+            "server_error": (500, "Internal server error", "INTERNAL_SERVER_ERROR"),
+            "unavailable": (503, "Service unavailable", "SERVICE_UNAVAILABLE")}
 
 # The input fields of each model the fake serves, with the credits a 5 s video costs.
 MODELS = {
@@ -82,53 +81,21 @@ def webhook_body(task_id, status="succeed", url="https://cdn.pollo.test/out/v.mp
                       separators=(",", ":"))
 
 
-def error(status, message, code):
-    return Reply(status, headers={"Content-Type": "application/json"},
-                 body=json.dumps({"message": message, "code": code}).encode())
+def error(status, message, code, headers=None):
+    return json_reply(status, {"message": message, "code": code}, headers=headers)
 
 
-class FakePollo:
+class FakePollo(JobFake):
     def __init__(self, key):
-        self.key = key
-        self.http = FakeHTTP(handler=self._handle)
-        self._lock = threading.Lock()
         self._ids = itertools.count(1)
-        self.reset()
+        super().__init__(key)
 
     def reset(self):
         """Back to a healthy server with no tasks and no requests seen (task ids go on)."""
-        with self._lock:
+        super().reset()
+        with self.lock:
             self.steps = ["waiting", "processing", "succeed"]
-            self.fault = None
-            self.fault_on = ("create", "status", "balance")
-            self.fault_count = None
-            self.hang_s = 3.0
             self.tasks = {}         # taskId -> {"model", "body", "polls"}
-            self.violations = []    # what the real API would have refused
-        self.http.requests.clear()
-
-    # ---- lifecycle ------------------------------------------------------------------------
-
-    def start(self):
-        self.http.start()
-        return self
-
-    def stop(self):
-        self.http.stop()
-
-    def __enter__(self):
-        return self.start()
-
-    def __exit__(self, *exc):
-        self.stop()
-
-    @property
-    def base_url(self):
-        return self.http.url("").rstrip("/")
-
-    @property
-    def requests(self):
-        return self.http.requests
 
     def requests_to(self, kind):
         """The requests of one kind: "create", "status" or "balance"."""
@@ -151,20 +118,14 @@ class FakePollo:
         return None
 
     def _refuse(self, why, status=400, code="BAD_REQUEST"):
-        with self._lock:
-            self.violations.append(why)
+        self.refuse(why)
         return error(status, why, code)
 
-    def _take_fault(self, kind):
-        """The fault to apply to this request, or None (and counts it down)."""
-        with self._lock:
-            if not self.fault or kind not in self.fault_on:
-                return None
-            if self.fault_count is not None:
-                if self.fault_count <= 0:
-                    return None
-                self.fault_count -= 1
-            return self.fault
+    def refusal(self, kind):
+        if kind not in REFUSING:
+            return None
+        status, message, code = REFUSING[kind]
+        return error(status, message, code, {"Retry-After": "1"} if status == 429 else None)
 
     def _handle(self, req):
         path = req.path.split("?", 1)[0]
@@ -178,16 +139,9 @@ class FakePollo:
         key = req.headers.get("x-api-key")
         if key != self.key:
             return error(401, "Invalid API key" if key else "Missing API key", "UNAUTHORIZED")
-        fault = self._take_fault(kind)
-        before = {"unauthorized": error(401, "API key expired", "UNAUTHORIZED"),
-                  "rate_limited": Reply(429, headers={"Retry-After": "1",
-                                                      "Content-Type": "application/json"},
-                                        body=b'{"message":"Too many requests",'
-                                             b'"code":"TOO_MANY_REQUESTS"}'),
-                  "server_error": error(500, "Internal server error", "INTERNAL_SERVER_ERROR"),
-                  "unavailable": error(503, "Service unavailable", "SERVICE_UNAVAILABLE")}
-        if fault in before:
-            return before[fault]
+        return self.faulted(kind, lambda fault: self._act(req, path, kind, fault))
+
+    def _act(self, req, path, kind, fault):
         if kind == "create":
             status, answer = self._create(req, CREATE_RE.match(path))
         elif kind == "status":
@@ -200,22 +154,7 @@ class FakePollo:
             answer.pop("taskId", None)
         if fault == "wrapped":
             answer = {"code": "SUCCESS", "message": "success", "data": answer}
-        body = json.dumps(answer).encode()
-        reply = Reply(status, headers={"Content-Type": "application/json"}, body=body)
-        if fault == "slow_drip":
-            reply.drip = 0.05
-        elif fault == "timeout":
-            reply.delay = self.hang_s
-        elif fault == "lost_response":
-            reply.close = True
-        elif fault == "truncated":
-            reply.truncate = 40
-        elif fault == "malformed":
-            reply.body = body[: len(body) // 2]
-        elif fault == "oversize":
-            reply.body = b""
-            reply.oversize = CLIENT_BODY_CAP + 4096
-        return reply
+        return json_reply(status, answer)
 
     def _create(self, req, m):
         model = m.group(1) + "/" + m.group(2)
@@ -231,7 +170,7 @@ class FakePollo:
         if problem:
             return 0, self._refuse(problem)
         task_id = "pollo-task-%04d" % next(self._ids)
-        with self._lock:
+        with self.lock:
             self.tasks[task_id] = {"model": model, "body": body, "polls": 0}
         return 200, {"taskId": task_id, "status": "waiting"}
 
@@ -270,7 +209,7 @@ class FakePollo:
         return None
 
     def _status(self, task_id, fault):
-        with self._lock:
+        with self.lock:
             task = self.tasks.get(task_id)
             if task is None:
                 return 0, error(404, "Task %s not found" % task_id, "NOT_FOUND")
@@ -292,13 +231,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--key", required=True)
     args = ap.parse_args()
-    fake = FakePollo(args.key).start()
-    print(fake.base_url, flush=True)
-    try:
-        while True:
-            time.sleep(3600)
-    except KeyboardInterrupt:
-        fake.stop()
+    serve(FakePollo(args.key))
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ promptImage as an https:// URL or a data:image/...;base64 URI of at most 5 MB, p
 at most 1000 UTF-16 code units, duration, seed 0..4294967295, no unknown fields); a bad body
 is a 400 {"error": ...} and is kept in `violations`.
 
+The server, faults and spoilt answers are fake_jobs.JobFake's; reset() forgets every task.
 Tasks live in memory and move one step through `script` at each GET (the last step
 repeats): by default PENDING, THROTTLED, RUNNING 25 %, RUNNING 75 %, SUCCEEDED. A step is a
 status, "RUNNING:<progress>", or "FAILED" (failure and failureCode from the fake). DELETE
@@ -28,11 +29,10 @@ import base64
 import binascii
 import json
 import re
-import threading
 import uuid
 
-import fake_http
-from fake_http import FakeHTTP, Reply
+from fake_http import Reply
+from fake_jobs import JobFake, ScriptedJob, is_int, json_reply
 
 VERSION = "2024-11-06"
 GEN4_RATIOS = ["1280:720", "720:1280", "1104:832", "832:1104", "960:960", "1584:672"]
@@ -64,10 +64,6 @@ DEFAULT_SCRIPT = ["PENDING", "THROTTLED", "RUNNING:0.25", "RUNNING:0.75", "SUCCE
 TASK_PATH = re.compile(r"^/v1/tasks/([^/?]+)$")
 
 
-def is_int(v):
-    return isinstance(v, int) and not isinstance(v, bool)
-
-
 def utf16_units(s):
     return len(s.encode("utf-16-le")) // 2
 
@@ -76,117 +72,24 @@ def output_url(task_id):
     return "https://cdn.fake-runway.test/tasks/%s/output.mp4?expires=86400&sig=f4k3" % task_id
 
 
-class QuickHTTP(FakeHTTP):
-    """FakeHTTP whose stop() returns at once (serve_forever polls every 20 ms, not 500)."""
-
-    def start(self):
-        self._server = fake_http._Server(("127.0.0.1", 0), fake_http._Handler)
-        self._server.fake = self
-        self._thread = threading.Thread(target=self._server.serve_forever,
-                                        kwargs={"poll_interval": 0.02}, daemon=True)
-        self._thread.start()
-        return self
-
-
-class JobFake:
-    """What a fake of a job API is made of (also used by fake_goenhance.py): the server, its
-    recorded requests, faults per route, and answers spoiled after the server acted."""
-
-    malformed = b'{"id": "unterminated'   # a body that is not JSON
-
-    def __init__(self, key):
-        self.key = key
-        self.violations = []     # what a real server would have refused
-        self.faults = {}         # route -> [kind, times left or None]
-        self.drip = 0.05         # seconds per byte of a "drip" answer
-        self.lock = threading.Lock()
-        self.http = QuickHTTP(handler=self._handle)
-
-    def start(self):
-        self.http.start()
-        return self
-
-    def stop(self):
-        self.http.stop()
-
-    def __enter__(self):
-        return self.start()
-
-    def __exit__(self, *exc):
-        self.stop()
-
-    @property
-    def base_url(self):
-        return self.http.url("").rstrip("/")
-
-    @property
-    def requests(self):
-        return self.http.requests
-
-    def seen(self, method, path_prefix):
-        """The requests of a method whose path starts with path_prefix."""
-        return [r for r in self.requests if r.method == method and r.path.startswith(path_prefix)]
-
-    def fault(self, route, kind, times=None):
-        """Misbehave on the next `times` requests of a route (None: all of them)."""
-        with self.lock:
-            self.faults[route] = [kind, times]
-
-    def _take_fault(self, route):
-        with self.lock:
-            f = self.faults.get(route)
-            if not f:
-                return None
-            kind, left = f
-            if left is not None:
-                if left <= 0:
-                    del self.faults[route]
-                    return None
-                f[1] = left - 1
-            return kind
-
-    def _spoil(self, kind, reply):
-        """An answer spoiled after the server acted."""
-        if kind == "lost":
-            return Reply(close=True)
-        if kind == "timeout":
-            return Reply(delay=3.0, close=True)
-        if kind == "drip":
-            reply.drip = self.drip
-        elif kind == "truncated":
-            reply.truncate = 64
-        elif kind == "malformed":
-            reply.body = self.malformed
-        elif kind == "oversized":
-            reply.oversize = 17 * 1024 * 1024
-        return reply
-
-    def _handle(self, request):
-        raise NotImplementedError
-
-
-class Task:
+class Task(ScriptedJob):
     def __init__(self, task_id, kind, body, script):
-        self.id = task_id
+        super().__init__(task_id, script)
         self.kind = kind
         self.body = body
-        self.script = list(script)
-        self.step = -1
         self.cancelled = False
         self.deleted = False
 
-    def status(self):
-        return self.script[max(0, min(self.step, len(self.script) - 1))]
-
 
 class FakeRunway(JobFake):
-    def __init__(self, key):
-        super().__init__(key)
-        self.script = list(DEFAULT_SCRIPT)
-        self.failure = "The input text was flagged by content moderation."
-        self.failure_code = "SAFETY.INPUT.TEXT"
-        self.credit_balance = 4242
-        self.tasks = {}          # id -> Task
+    def reset(self):
+        super().reset()
+        with self.lock:
+            self.script = list(DEFAULT_SCRIPT)
+            self.failure = "The input text was flagged by content moderation."
+            self.failure_code = "SAFETY.INPUT.TEXT"
+            self.credit_balance = 4242
+            self.tasks = {}          # id -> Task
 
     def add_task(self, kind="image_to_video", script=None):
         """A task made without a request (to poll it)."""
@@ -195,18 +98,25 @@ class FakeRunway(JobFake):
             self.tasks[task.id] = task
         return task.id
 
+    def seen(self, method, path_prefix):
+        """The requests of a method whose path starts with path_prefix."""
+        return [r for r in self.requests if r.method == method and r.path.startswith(path_prefix)]
+
     # ---- answers ---------------------------------------------------------------------------
 
-    @staticmethod
-    def _json(status, obj, **extra):
-        return Reply(status, headers={"Content-Type": "application/json"},
-                     body=json.dumps(obj).encode(), **extra)
+    _json = staticmethod(json_reply)
 
     def _error(self, status, message, violation=True):
         if violation:
-            with self.lock:
-                self.violations.append(message)
+            self.refuse(message)
         return self._json(status, {"error": message})
+
+    def refusal(self, kind):
+        if kind not in REFUSING:
+            return None
+        status, message = REFUSING[kind]
+        return self._json(status, {"error": message},
+                          headers={"Retry-After": "1"} if status == 429 else None)
 
     # ---- one request -----------------------------------------------------------------------
 
@@ -221,13 +131,9 @@ class FakeRunway(JobFake):
             route, methods = "org", ("GET",)
         else:
             return self._error(404, "no such path: " + path)
-        kind = self._take_fault(route)
-        if kind in REFUSING:
-            status, message = REFUSING[kind]
-            extra = {"Retry-After": "1"} if status == 429 else {}
-            reply = self._json(status, {"error": message})
-            reply.headers.update(extra)
-            return reply
+        return self.faulted(route, lambda kind: self._act(r, path, route, methods, m, kind))
+
+    def _act(self, r, path, route, methods, m, kind):
         if r.method not in methods:
             return self._error(405, "method %s not allowed on %s" % (r.method, path))
         if r.headers.get("authorization") != "Bearer " + self.key:
@@ -238,18 +144,14 @@ class FakeRunway(JobFake):
         if version != VERSION:
             return self._error(400, "X-Runway-Version %r is not a valid version" % version)
         if route == "create":
-            reply = self._create(r, path[len("/v1/"):])
-        elif route == "org":
-            reply = self._json(200, {"creditBalance": self.credit_balance,
-                                     "tier": {"maxMonthlyCreditSpend": 10000, "models": {}},
-                                     "usage": {"models": {}}})
-        elif route == "cancel":
-            reply = self._cancel(m.group(1))
-        else:
-            reply = self._poll(m.group(1), kind)
-        if kind and reply.status < 400:
-            reply = self._spoil(kind, reply)
-        return reply
+            return self._create(r, path[len("/v1/"):])
+        if route == "org":
+            return self._json(200, {"creditBalance": self.credit_balance,
+                                    "tier": {"maxMonthlyCreditSpend": 10000, "models": {}},
+                                    "usage": {"models": {}}})
+        if route == "cancel":
+            return self._cancel(m.group(1))
+        return self._poll(m.group(1), kind)
 
     def _create(self, r, kind):
         if not r.headers.get("content-type", "").startswith("application/json"):

@@ -124,16 +124,10 @@ class Fakes:
             g.enhance_mode = None
             del g.requests[:]
             del g.violations[:]
-        for fake in (self.runway, self.goenhance):
-            with fake.lock:
-                fake.faults.clear()
-                del fake.violations[:]
-            fake.http.requests = []
-        self.runway.tasks.clear()
+        self.runway.reset()
         self.runway.script = list(FAST_RUNWAY)
-        self.goenhance.jobs.clear()
+        self.goenhance.reset()
         self.goenhance.script = list(FAST_GOENHANCE)
-        self.goenhance.result = "video"
 
     def stop(self):
         for fake in (self.leonardo, self.gemini, self.runway, self.goenhance):

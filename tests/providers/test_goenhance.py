@@ -7,12 +7,14 @@ vg_status the docs promise, the paid-job rule, the circuit breaker, and the key 
 at DEBUG level."""
 import json
 import os
-import subprocess
 import sys
 
 import pytest
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fakes"))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from provider_support import (BREAKER, CREATE_FAULTS, POLL_FAULTS, Driver,  # noqa: E402
+                              assert_breaker, assert_create_fault, assert_poll_fault,
+                              breaker_args, fault_env, fake_fixtures, one, outputs)
 from fake_goenhance import HD_PATH, VE_PATH, FakeGoEnhance, image_url, video_url  # noqa: E402
 
 # Not shaped like a real token (sk-...).
@@ -20,37 +22,9 @@ KEY = "test-goenhance-token-NOT-REAL-0000"
 VIDEO = "https://assets.example.test/clip.mp4"
 ENHANCE_ENV = {"VIDGO_GOENHANCE_HD_ENHANCE_PATH": HD_PATH,
                "VIDGO_GOENHANCE_VIDEO_ENHANCE_PATH": VE_PATH}
-
-
-def run_driver(fake, *args, key=KEY, env=None, timeout=60):
-    """Runs the driver at DEBUG level; the key shows nowhere, whatever happened."""
-    binary = os.environ.get("VIDGO_PROVIDER_DRIVER")
-    if not binary:
-        pytest.fail("VIDGO_PROVIDER_DRIVER is not set (run through `meson test`)")
-    e = {k: v for k, v in os.environ.items()
-         if not k.startswith(("GOENHANCE_", "VIDGO_GOENHANCE_", "VIDGO_TEST_PROVIDER_"))}
-    e["VIDGO_GOENHANCE_BASE_URL"] = fake.base_url if fake else "http://127.0.0.1:9"
-    if key is not None:
-        e["GOENHANCE_API_KEY"] = key
-    e.update(env or {})
-    p = subprocess.run([binary, "--debug", *args], env=e, capture_output=True, text=True,
-                       timeout=timeout)
-    assert KEY not in p.stdout and KEY not in p.stderr, (p.stdout, p.stderr)
-    if key:
-        assert key not in p.stdout + p.stderr
-    return p
-
-
-def lines(p):
-    out = [json.loads(line) for line in p.stdout.splitlines() if line.startswith("{")]
-    assert out, p.stdout + p.stderr
-    return out
-
-
-def one(p):
-    out = lines(p)
-    assert len(out) == 1, p.stdout
-    return out[0]
+DRIVER = Driver("goenhance", KEY, key_var="GOENHANCE_API_KEY",
+                base_var="VIDGO_GOENHANCE_BASE_URL", strip=("GOENHANCE_", "VIDGO_GOENHANCE_"))
+run_driver = DRIVER.run
 
 
 def submit(fake, *opts, kind="style_transfer", **kw):
@@ -67,10 +41,7 @@ def creates(fake):
     return fake.seen("POST", "/api/")
 
 
-@pytest.fixture
-def fake():
-    with FakeGoEnhance(KEY) as f:
-        yield f
+server, fake = fake_fixtures(lambda: FakeGoEnhance(KEY))
 
 
 # ---- style transfer ---------------------------------------------------------------------------
@@ -196,7 +167,7 @@ def test_an_answer_without_its_envelope_code_on_create_is_vg_eoutcome_unknown(fa
 
 
 def test_run_goes_through_pending_processing_and_success(fake):
-    out = lines(run_driver(fake, "run", "goenhance", "style_transfer", "--input-url", VIDEO))
+    out = outputs(run_driver(fake, "run", "goenhance", "style_transfer", "--input-url", VIDEO))
     assert [j["state"] for j in out] == ["pending", "pending", "running", "succeeded"]
     last = out[-1]
     assert last["result_url"] == video_url(last["job_id"])
@@ -247,7 +218,7 @@ def test_a_done_job_without_a_result_is_vg_eprovider_response(fake):
 
 def test_a_failed_job_reads_failed_with_a_reason(fake):
     fake.script = ["pending", "failed"]
-    out = lines(run_driver(fake, "run", "goenhance", "style_transfer", "--input-url", VIDEO))
+    out = outputs(run_driver(fake, "run", "goenhance", "style_transfer", "--input-url", VIDEO))
     last = out[-1]
     assert (last["status"], last["state"]) == ("VG_OK", "failed")
     assert last["failure"] == "GoEnhance reported the job failed"
@@ -256,7 +227,7 @@ def test_a_failed_job_reads_failed_with_a_reason(fake):
 
 def test_a_job_pending_forever_stays_pending_with_the_documented_interval(fake):
     fake.script = ["pending"]
-    out = lines(run_driver(fake, "run", "goenhance", "style_transfer", "--input-url", VIDEO,
+    out = outputs(run_driver(fake, "run", "goenhance", "style_transfer", "--input-url", VIDEO,
                            "--max-polls", "4"))
     assert len(out) == 5
     assert all(j["state"] == "pending" and j["poll_after_ms"] == 5000 for j in out)
@@ -337,7 +308,7 @@ def test_an_enhance_path_that_is_not_a_plain_path_is_vg_econfig(fake, path):
 
 
 def test_hd_enhance_with_its_path_posts_the_body_and_runs_to_success(fake):
-    out = lines(run_driver(fake, "run", "goenhance", "hd_enhance", "--input-url", VIDEO,
+    out = outputs(run_driver(fake, "run", "goenhance", "hd_enhance", "--input-url", VIDEO,
                            env=ENHANCE_ENV))
     assert fake.violations == []
     r = creates(fake)[0]
@@ -378,87 +349,26 @@ def test_no_key_is_vg_eno_api_key_and_sends_nothing(fake):
     assert fake.requests == []
 
 
-def test_429_is_retried_honouring_retry_after_then_vg_eprovider_rate(fake):
-    fake.fault("create", "rate_limited")
-    p = submit(fake)
-    assert one(p)["status"] == "VG_EPROVIDER_RATE"
-    assert len(creates(fake)) == 4
-    assert fake.jobs == {}
-    sleeps = [int(line.split()[1]) for line in p.stderr.splitlines() if line.startswith("sleep ")]
-    assert len(sleeps) == 3 and all(s >= 1000 for s in sleeps), p.stderr
+@pytest.mark.parametrize("kind, times, status, seen, made", CREATE_FAULTS)
+def test_a_create_fault_gives_its_status_and_never_a_second_paid_job(fake, kind, times, status,
+                                                                     seen, made):
+    fake.fault("create", kind, times)
+    p = submit(fake, env=fault_env(kind))
+    assert_create_fault(p, len(creates(fake)), fake.jobs, kind, times, status, seen, made)
 
 
-def test_429_once_then_ok_creates_exactly_one_job(fake):
-    fake.fault("create", "rate_limited", times=1)
-    assert one(submit(fake))["status"] == "VG_OK"
-    assert len(creates(fake)) == 2
-    assert len(fake.jobs) == 1
-
-
-def test_503_on_create_is_retried_and_creates_one_job(fake):
-    fake.fault("create", "unavailable", times=1)
-    assert one(submit(fake))["status"] == "VG_OK"
-    assert len(creates(fake)) == 2
-    assert len(fake.jobs) == 1
-
-
-def test_500_on_create_is_vg_eoutcome_unknown_and_not_resent(fake):
-    fake.fault("create", "server_error", times=1)
-    j = one(submit(fake))
-    assert j["status"] == "VG_EOUTCOME_UNKNOWN"
-    assert "not resubmitted" in j["message"]
-    assert len(creates(fake)) == 1
-
-
-def test_500_then_ok_on_poll_succeeds_after_one_retry(fake):
+@pytest.mark.parametrize("kind, times, status, seen", POLL_FAULTS)
+def test_a_poll_fault_gives_its_status(fake, kind, times, status, seen):
     job = fake.add_job(script=["processing"])
-    fake.fault("poll", "server_error", times=1)
-    assert (poll(fake, job)["state"]) == "running"
-    assert len(fake.requests) == 2
-
-
-def test_500_on_every_poll_is_vg_eprovider_unavailable(fake):
-    job = fake.add_job()
-    fake.fault("poll", "server_error")
-    assert poll(fake, job)["status"] == "VG_EPROVIDER_UNAVAILABLE"
-    assert len(fake.requests) == 4
-
-
-def test_401_on_poll_is_vg_eprovider_auth(fake):
-    job = fake.add_job()
-    fake.fault("poll", "unauthorized")
-    assert poll(fake, job)["status"] == "VG_EPROVIDER_AUTH"
-    assert len(fake.requests) == 1
+    fake.fault("poll", kind, times)
+    p = run_driver(fake, "poll", "goenhance", "style_transfer", job, env=fault_env(kind))
+    assert_poll_fault(p, len(fake.requests), status, seen)
 
 
 def test_404_on_poll_is_vg_enotfound(fake):
     job = fake.add_job()
     fake.fault("poll", "not_found")
     assert poll(fake, job)["status"] == "VG_ENOTFOUND"
-
-
-def test_lost_response_after_create_is_vg_eoutcome_unknown_with_one_create(fake):
-    fake.fault("create", "lost")
-    j = one(submit(fake))
-    assert j["status"] == "VG_EOUTCOME_UNKNOWN"
-    assert len(creates(fake)) == 1
-    assert len(fake.jobs) == 1  # the job exists and was paid for once
-
-
-def test_no_answer_to_a_create_is_vg_eoutcome_unknown_with_one_create(fake):
-    fake.fault("create", "timeout")
-    j = one(submit(fake, env={"VIDGO_TEST_PROVIDER_TIMEOUT_MS": "300"}))
-    assert j["status"] == "VG_EOUTCOME_UNKNOWN"
-    assert len(creates(fake)) == 1
-    assert len(fake.jobs) == 1
-
-
-def test_no_answer_to_a_poll_is_vg_eprovider_timeout_after_retries(fake):
-    job = fake.add_job()
-    fake.fault("poll", "timeout")
-    j = poll(fake, job, env={"VIDGO_TEST_PROVIDER_TIMEOUT_MS": "300"})
-    assert j["status"] == "VG_EPROVIDER_TIMEOUT"
-    assert len(fake.requests) == 4
 
 
 def test_a_slow_drip_within_the_timeout_is_read_whole(fake):
@@ -468,30 +378,6 @@ def test_a_slow_drip_within_the_timeout_is_read_whole(fake):
     assert poll(fake, job)["state"] == "running"
 
 
-def test_a_slow_drip_past_the_timeout_is_vg_eprovider_timeout(fake):
-    job = fake.add_job()
-    fake.drip = 0.05
-    fake.fault("poll", "drip")
-    j = poll(fake, job, env={"VIDGO_TEST_PROVIDER_TIMEOUT_MS": "300"})
-    assert j["status"] == "VG_EPROVIDER_TIMEOUT"
-
-
-@pytest.mark.parametrize("fault", ["truncated", "malformed", "oversized"])
-def test_a_spoilt_answer_to_a_poll_is_vg_eprovider_response(fake, fault):
-    job = fake.add_job()
-    fake.fault("poll", fault)
-    assert poll(fake, job)["status"] == "VG_EPROVIDER_RESPONSE"
-
-
-@pytest.mark.parametrize("fault", ["truncated", "malformed", "oversized", "drip"])
-def test_a_spoilt_answer_to_a_create_is_vg_eoutcome_unknown_with_one_create(fake, fault):
-    fake.fault("create", fault)
-    j = one(submit(fake, env={"VIDGO_TEST_PROVIDER_TIMEOUT_MS": "300"}))
-    assert j["status"] == "VG_EOUTCOME_UNKNOWN", j
-    assert len(creates(fake)) == 1
-    assert len(fake.jobs) == 1
-
-
 def test_an_unreachable_goenhance_is_vg_enetwork():
     assert one(submit(None))["status"] == "VG_ENETWORK"
 
@@ -499,29 +385,9 @@ def test_an_unreachable_goenhance_is_vg_enetwork():
 # ---- the circuit breaker ----------------------------------------------------------------------
 
 
-def test_the_breaker_opens_after_five_failed_calls_and_sends_nothing(fake):
-    job = fake.add_job()
-    fake.fault("poll", "unavailable")
-    out = lines(run_driver(fake, "--repeat", "7", "poll", "goenhance", "style_transfer", job))
-    assert [j["status"] for j in out] == ["VG_EPROVIDER_UNAVAILABLE"] * 5 + \
-        ["VG_ECIRCUIT_OPEN"] * 2
-    assert len(fake.requests) == 5 * 4
-
-
-def test_the_breaker_lets_a_probe_through_after_the_cooldown_and_closes(fake):
+@pytest.mark.parametrize("repeat, step, failing, statuses, seen", BREAKER)
+def test_the_breaker(fake, repeat, step, failing, statuses, seen):
     job = fake.add_job(script=["processing"])
-    fake.fault("poll", "unavailable", times=5 * 4)
-    out = lines(run_driver(fake, "--repeat", "7", "--clock-step-ms", "31000",
-                           "poll", "goenhance", "style_transfer", job))
-    assert [j["status"] for j in out] == ["VG_EPROVIDER_UNAVAILABLE"] * 5 + ["VG_OK"] * 2
-    assert len(fake.requests) == 5 * 4 + 2
-
-
-def test_the_breaker_stays_open_during_the_cooldown_then_recovers(fake):
-    job = fake.add_job(script=["processing"])
-    fake.fault("poll", "unavailable", times=5 * 4)
-    out = lines(run_driver(fake, "--repeat", "8", "--clock-step-ms", "10000",
-                           "poll", "goenhance", "style_transfer", job))
-    assert [j["status"] for j in out] == ["VG_EPROVIDER_UNAVAILABLE"] * 5 + \
-        ["VG_ECIRCUIT_OPEN"] * 2 + ["VG_OK"]
-    assert len(fake.requests) == 5 * 4 + 1
+    fake.fault("poll", "unavailable", failing)
+    p = run_driver(fake, *breaker_args(repeat, step), "poll", "goenhance", "style_transfer", job)
+    assert_breaker(p, statuses, len(fake.requests), seen, "running")

@@ -6,61 +6,24 @@ with its vg_status, the paid-job rule and reconcile, cancel, check, the circuit 
 the key never shown."""
 import json
 import os
-import subprocess
 import sys
 import time
 
 import pytest
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fakes"))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from provider_support import (BREAKER, Driver, assert_breaker, breaker_args,  # noqa: E402
+                              fake_fixtures, one, outputs, sleeps)
 from fake_leonardo import PHOENIX_1_0, FakeLeonardo  # noqa: E402
 
 KEY = "fake-leonardo-key_0123456789abcdefXYZ"  # real keys are UUIDs: this cannot be one
-TIMEOUT_MS = "600"
 OTHER_MODEL = "7b592283-e8a7-4c5a-9ba6-d18c31f258b9"  # Lucid Origin: not Phoenix
+DRIVER = Driver("leonardo", KEY, key_var="LEONARDO_API_KEY",
+                base_var="VIDGO_LEONARDO_BASE_URL", timeout_ms=600)
+run_driver = DRIVER.run
 
 
-def run_driver(fake, *args, key=KEY, timeout=60):
-    binary = os.environ.get("VIDGO_PROVIDER_DRIVER")
-    if not binary:
-        pytest.fail("VIDGO_PROVIDER_DRIVER is not set (run through `meson test`)")
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("LEONARDO_API_KEY", "VIDGO_LEONARDO_BASE_URL", "VIDGO_PROVIDER_MODE")}
-    env["VIDGO_LEONARDO_BASE_URL"] = fake.base_url if fake else "http://127.0.0.1:9"
-    env["VIDGO_TEST_PROVIDER_TIMEOUT_MS"] = TIMEOUT_MS
-    if key is not None:
-        env["LEONARDO_API_KEY"] = key
-    p = subprocess.run([binary, "--debug", *args], env=env, capture_output=True, text=True,
-                       timeout=timeout)
-    # At DEBUG level the key shows nowhere, whatever happened.
-    assert KEY not in p.stdout and KEY not in p.stderr, (p.stdout, p.stderr)
-    # The driver ends cleanly (a sanitizer's report would change its exit status).
-    assert p.returncode == 0, p.stderr[-3000:]
-    assert "Sanitizer" not in p.stderr and "runtime error" not in p.stderr, p.stderr[-3000:]
-    return p
-
-
-def outputs(p):
-    assert p.stdout, p.stderr
-    return [json.loads(line) for line in p.stdout.splitlines()]
-
-
-def one(p):
-    out = outputs(p)
-    assert len(out) == 1, p.stdout
-    return out[0]
-
-
-@pytest.fixture(scope="module")
-def server():
-    with FakeLeonardo(KEY) as f:
-        yield f
-
-
-@pytest.fixture
-def fake(server):
-    server.reset()
-    return server
+server, fake = fake_fixtures(lambda: FakeLeonardo(KEY))
 
 
 def png_bytes():
@@ -438,9 +401,8 @@ def test_rate_limit_is_retried_honouring_retry_after(fake):
     fake.fault("poll", "429")
     p = run_driver(fake, "poll", "leonardo", "text_to_image", fake.add_job())
     assert one(p)["status"] == "VG_EPROVIDER_RATE"
-    sleeps = [int(line.split()[1]) for line in p.stderr.splitlines()
-              if line.startswith("sleep ")]
-    assert len(sleeps) == 3 and all(s >= 1000 for s in sleeps), sleeps
+    waits = sleeps(p)
+    assert len(waits) == 3 and all(s >= 1000 for s in waits), waits
     assert "Too many requests" in one(p)["message"]
 
 
@@ -644,32 +606,13 @@ def test_check_with_a_refused_key_is_unreachable(fake):
 
 # ---- circuit breaker ------------------------------------------------------------------------
 
-def test_the_breaker_opens_and_then_nothing_reaches_the_provider(fake):
-    gid = fake.add_job()
-    fake.fault("poll", "500")
-    out = outputs(run_driver(fake, "--repeat", "7", "poll", "leonardo", "text_to_video", gid))
-    assert [o["status"] for o in out] == ["VG_EPROVIDER_UNAVAILABLE"] * 5 + \
-        ["VG_ECIRCUIT_OPEN"] * 2
-    assert len(fake.seen("poll")) == 5 * 4  # four attempts each, none once it is open
-
-
-def test_the_breaker_lets_a_probe_through_after_the_cooldown_and_closes(fake):
+@pytest.mark.parametrize("repeat, step, failing, statuses, seen", BREAKER)
+def test_the_breaker(fake, repeat, step, failing, statuses, seen):
+    fake.job_mode = "pending_forever"
     gid = fake.add_job(status="PENDING")
-    fake.fault("poll", "500_n:20")  # five failed calls of four attempts, then healthy
-    p = run_driver(fake, "--repeat", "9", "--clock-step-ms", "10000", "poll", "leonardo",
-                   "text_to_video", gid)
-    assert [o["status"] for o in outputs(p)] == ["VG_EPROVIDER_UNAVAILABLE"] * 5 + \
-        ["VG_ECIRCUIT_OPEN"] * 2 + ["VG_OK"] * 2
-    assert len(fake.seen("poll")) == 20 + 2
-    assert "circuit breaker closed" in p.stderr
-
-
-def test_the_breaker_recovers_after_31_s(fake):
-    gid = fake.add_job(status="PENDING")
-    fake.fault("poll", "500_n:20")
-    out = outputs(run_driver(fake, "--repeat", "7", "--clock-step-ms", "31000", "poll",
-                             "leonardo", "text_to_video", gid))
-    assert [o["status"] for o in out] == ["VG_EPROVIDER_UNAVAILABLE"] * 5 + ["VG_OK"] * 2
+    fake.fault("poll", "500", failing)
+    p = run_driver(fake, *breaker_args(repeat, step), "poll", "leonardo", "text_to_video", gid)
+    assert_breaker(p, statuses, len(fake.seen("poll")), seen, "pending")
 
 
 # ---- the key ----------------------------------------------------------------------------------

@@ -10,10 +10,14 @@ import os
 import re
 import struct
 import subprocess
+import sys
 import urllib.parse
 import zlib
 
 import pytest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from provider_support import check_clean_exit, driver_binary, outputs  # noqa: E402
 
 LABEL = b"VidGo offline placeholder (no AI provider was called)"
 T = 1_750_000_000  # the fake clock's start (--now-s), in seconds
@@ -30,17 +34,14 @@ KEY_VARS = ("GEMINI_API_KEY", "LEONARDO_API_KEY", "RUNWAY_API_KEY", "GOENHANCE_A
 
 def drive(*args, assets=None, timeout=60):
     """Runs the driver in local mode; returns (JSON lines of stdout, the process)."""
-    binary = os.environ.get("VIDGO_PROVIDER_DRIVER")
-    if not binary:
-        pytest.fail("VIDGO_PROVIDER_DRIVER is not set (run through `meson test`)")
     env = {k: v for k, v in os.environ.items() if k not in KEY_VARS}
     pre = ["--debug", "--mode", "local"]
     if assets is not None:
         pre += ["--assets", str(assets)]
-    p = subprocess.run([binary, *pre, *args], env=env, capture_output=True, text=True,
+    p = subprocess.run([driver_binary(), *pre, *args], env=env, capture_output=True, text=True,
                        timeout=timeout)
-    assert p.returncode == 0, p.stdout + p.stderr
-    return [json.loads(line) for line in p.stdout.splitlines()], p
+    check_clean_exit(p)
+    return outputs(p), p
 
 
 def one(*args, **kw):

@@ -5,14 +5,15 @@
 vg_status, the paid-job rule, the circuit breaker, the key never shown, and the verification
 of Pollo's signed webhooks (vg_pollo_webhook_verify)."""
 import base64
-import json
 import os
-import subprocess
 import sys
 
 import pytest
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fakes"))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from provider_support import (BREAKER, CREATE_FAULTS, POLL_FAULTS, Driver,  # noqa: E402
+                              assert_breaker, assert_create_fault, assert_poll_fault,
+                              breaker_args, fault_env, fake_fixtures, one, outputs)
 from fake_pollo import FAIL_MSG, FakePollo, sign_webhook, webhook_body  # noqa: E402
 
 KEY = "fake-pollo-key_0123456789abcdefTEST"
@@ -23,50 +24,23 @@ PROMPT = "A blue water bottle on a wooden desk, slow orbit, soft light"
 IMAGE = "https://cdn.example.test/products/bottle.png"
 DEFAULT_MODEL = "kling-ai/kling-v2-6"
 SECRETS = (KEY, RAW_SECRET, B64_SECRET, B64_SECRET[len("whsec_"):])
+DRIVER = Driver("pollo", KEY, key_var="POLLO_API_KEY", base_var="VIDGO_POLLO_BASE_URL",
+                strip=("POLLO_WEBHOOK_SECRET",), timeout_ms=600, secrets=SECRETS[1:])
 
 
-def run_driver(fake, *args, key=KEY, secret_env=None, timeout_ms=600, check_secrets=()):
-    """Runs the driver at --debug; asserts that no key, secret or signature shows."""
-    binary = os.environ.get("VIDGO_PROVIDER_DRIVER")
-    if not binary:
-        pytest.fail("VIDGO_PROVIDER_DRIVER is not set (run through `meson test`)")
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("POLLO_API_KEY", "VIDGO_POLLO_BASE_URL", "POLLO_WEBHOOK_SECRET")}
-    env["VIDGO_POLLO_BASE_URL"] = fake.base_url if fake else "http://127.0.0.1:9"
-    env["VIDGO_TEST_PROVIDER_TIMEOUT_MS"] = str(timeout_ms)
-    if key is not None:
-        env["POLLO_API_KEY"] = key
+def run_driver(fake, *args, secret_env=None, check_secrets=(), env=None, **kw):
+    """DRIVER.run, with the webhook secret in $POLLO_WEBHOOK_SECRET when given; no key,
+    secret or signature shows."""
+    e = dict(env or {})
     if secret_env is not None:
-        env["POLLO_WEBHOOK_SECRET"] = secret_env
-    p = subprocess.run([binary, "--debug", *args], env=env, capture_output=True, text=True,
-                       timeout=60)
-    for s in SECRETS + tuple(check_secrets):
-        assert s not in p.stdout and s not in p.stderr, (s, p.stdout, p.stderr)
-    # a sanitizer's report (ASan, LeakSanitizer, UBSan) fails the test whatever was printed
-    assert p.returncode == 0, p.stderr
-    assert "Sanitizer" not in p.stderr and "runtime error:" not in p.stderr, p.stderr
-    return p
+        e["POLLO_WEBHOOK_SECRET"] = secret_env
+    return DRIVER.run(fake, *args, env=e, secrets=check_secrets, **kw)
 
 
-def lines(p):
-    assert p.stdout, p.stderr
-    return [json.loads(line) for line in p.stdout.splitlines()]
+lines, answer = outputs, one
 
 
-def answer(p):
-    return lines(p)[0]
-
-
-@pytest.fixture(scope="module")
-def server():
-    with FakePollo(KEY) as f:
-        yield f
-
-
-@pytest.fixture
-def fake(server):
-    server.reset()
-    return server
+server, fake = fake_fixtures(lambda: FakePollo(KEY))
 
 
 def submit(fake, *opts, kind="text_to_video", **kw):
@@ -203,14 +177,14 @@ def test_a_wrong_key_is_vg_eprovider_auth_and_not_shown(fake):
 
 
 def test_a_create_answer_wrapped_in_data_is_read(fake):
-    fake.fault, fake.fault_on = "wrapped", ("create",)
+    fake.fault("create", "wrapped")
     a = submit(fake)
     assert a["status"] == "VG_OK", a
     assert a["job_id"] in fake.tasks and a["state"] == "pending"
 
 
 def test_a_create_answer_without_task_id_is_outcome_unknown_never_resent(fake):
-    fake.fault, fake.fault_on = "no_task_id", ("create",)
+    fake.fault("create", "no_task_id")
     a = submit(fake)
     assert a["status"] == "VG_EOUTCOME_UNKNOWN", a
     assert "taskId" in a["message"]
@@ -270,7 +244,7 @@ def test_a_task_pending_forever_stays_pending_and_is_polled_at_the_advised_pace(
 
 def test_a_status_the_docs_do_not_list_is_vg_eprovider_response(fake):
     job = created(fake)
-    fake.fault, fake.fault_on = "unknown_status", ("status",)
+    fake.fault("status", "unknown_status")
     a = poll(fake, job)
     assert a["status"] == "VG_EPROVIDER_RESPONSE", a
     assert "queued_somewhere" in a["message"]
@@ -279,7 +253,7 @@ def test_a_status_the_docs_do_not_list_is_vg_eprovider_response(fake):
 def test_a_status_answer_wrapped_in_data_is_read(fake):
     job = created(fake)
     fake.steps = ["succeed"]
-    fake.fault, fake.fault_on = "wrapped", ("status",)
+    fake.fault("status", "wrapped")
     a = poll(fake, job)
     assert a["status"] == "VG_OK", a
     assert a["state"] == "succeeded" and a["result_url"].endswith(job + ".mp4")
@@ -299,81 +273,49 @@ def test_cancel_is_vg_eunsupported_pollo_has_no_endpoint(fake):
 
 # ---- faults --------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("fault, expected, words", [
-    ("unauthorized", "VG_EPROVIDER_AUTH", "API key expired"),
-    ("rate_limited", "VG_EPROVIDER_RATE", "Too many requests"),
-    ("unavailable", "VG_EPROVIDER_UNAVAILABLE", "Service unavailable"),
-    ("server_error", "VG_EPROVIDER_UNAVAILABLE", "Internal server error"),
-    ("slow_drip", "VG_EPROVIDER_TIMEOUT", ""),
-    ("timeout", "VG_EPROVIDER_TIMEOUT", ""),
-    ("truncated", "VG_EPROVIDER_RESPONSE", ""),
-    ("malformed", "VG_EPROVIDER_RESPONSE", "not JSON"),
-    ("oversize", "VG_EPROVIDER_RESPONSE", ""),
-])
-def test_a_fault_on_poll_gives_its_status(fake, fault, expected, words):
+@pytest.mark.parametrize("kind, times, status, seen", POLL_FAULTS)
+def test_a_poll_fault_gives_its_status(fake, kind, times, status, seen):
     job = created(fake)
-    fake.fault, fake.fault_on = fault, ("status",)
-    a = poll(fake, job)
-    assert a["status"] == expected, a
-    assert words in a["message"]
+    fake.steps = ["processing"]
+    fake.fault("status", kind, times)
+    p = run_driver(fake, "poll", "pollo", "text_to_video", job, env=fault_env(kind))
+    assert_poll_fault(p, len(fake.requests_to("status")), status, seen)
     assert fake.violations == []
 
 
-@pytest.mark.parametrize("fault", ["rate_limited", "unavailable", "server_error", "timeout",
-                                   "truncated"])
-def test_a_poll_is_retried_after_a_passing_fault(fake, fault):
+@pytest.mark.parametrize("kind, words", [
+    ("unauthorized", "API key expired"),
+    ("rate_limited", "Too many requests"),
+    ("unavailable", "Service unavailable"),
+    ("server_error", "Internal server error"),
+    ("malformed", "not JSON"),
+])
+def test_a_poll_fault_gives_pollos_message_or_the_reason(fake, kind, words):
     job = created(fake)
-    fake.steps = ["processing"]
-    fake.fault, fake.fault_on, fake.fault_count = fault, ("status",), 1
-    p = run_driver(fake, "poll", "pollo", "text_to_video", job)
-    a = answer(p)
-    assert a["status"] == "VG_OK", a
-    assert a["state"] == "running"
-    assert len(fake.requests_to("status")) == 2
-    assert "sleep " in p.stderr
+    fake.fault("status", kind)
+    assert words in poll(fake, job)["message"]
 
 
 def test_rate_limit_waits_as_retry_after_says(fake):
     job = created(fake)
-    fake.fault, fake.fault_on, fake.fault_count = "rate_limited", ("status",), 1
+    fake.fault("status", "rate_limited", 1)
     p = run_driver(fake, "poll", "pollo", "text_to_video", job)
     assert answer(p)["status"] == "VG_OK"
     assert "sleep 1000" in p.stderr.splitlines()
 
 
-@pytest.mark.parametrize("fault, expected", [
-    ("unauthorized", "VG_EPROVIDER_AUTH"),
-    ("rate_limited", "VG_EPROVIDER_RATE"),
-    ("unavailable", "VG_EPROVIDER_UNAVAILABLE"),
-])
-def test_a_refused_create_creates_nothing(fake, fault, expected):
-    fake.fault, fake.fault_on = fault, ("create",)
-    a = submit(fake)
-    assert a["status"] == expected, a
-    assert fake.tasks == {}
-
-
-@pytest.mark.parametrize("fault", ["rate_limited", "unavailable"])
-def test_a_create_refused_before_acting_is_retried_and_makes_one_job(fake, fault):
-    fake.fault, fake.fault_on, fake.fault_count = fault, ("create",), 1
-    p = run_driver(fake, "submit", "pollo", "text_to_video", "--prompt", PROMPT)
-    a = answer(p)
-    assert a["status"] == "VG_OK", a
-    assert len(fake.requests_to("create")) == 2 and list(fake.tasks) == [a["job_id"]]
-
-
-@pytest.mark.parametrize("fault", ["lost_response", "timeout", "slow_drip", "truncated",
-                                   "malformed", "oversize", "server_error"])
-def test_a_create_whose_answer_is_lost_is_outcome_unknown_and_never_resent(fake, fault):
-    fake.fault, fake.fault_on = fault, ("create",)
-    a = submit(fake)
-    assert a["status"] == "VG_EOUTCOME_UNKNOWN", a
-    assert len(fake.requests_to("create")) == 1
-    assert len(fake.tasks) == (0 if fault == "server_error" else 1)
+@pytest.mark.parametrize("kind, times, status, seen, made", CREATE_FAULTS)
+def test_a_create_fault_gives_its_status_and_never_a_second_paid_task(fake, kind, times, status,
+                                                                      seen, made):
+    fake.fault("create", kind, times)
+    p = run_driver(fake, "submit", "pollo", "text_to_video", "--prompt", PROMPT,
+                   env=fault_env(kind))
+    assert_create_fault(p, len(fake.requests_to("create")), fake.tasks, kind, times, status,
+                        seen, made, not_resent=None)
 
 
 def test_lost_response_after_create_cannot_be_reconciled_so_fail_without_charging(fake):
-    fake.fault, fake.fault_on = "lost_response", ("create",)
+    fake.fault("create", "lost")
     assert submit(fake)["status"] == "VG_EOUTCOME_UNKNOWN"
     a = answer(run_driver(fake, "reconcile", "pollo", "text_to_video", "--since-us", "0",
                           "--prompt", PROMPT))
@@ -389,35 +331,13 @@ def test_an_unreachable_pollo_is_vg_enetwork():
 
 # ---- the circuit breaker ------------------------------------------------------------------
 
-def test_the_breaker_opens_after_five_failed_calls_and_sends_nothing(fake):
-    job = created(fake)
-    fake.fault, fake.fault_on = "unavailable", ("status",)
-    rows = lines(run_driver(fake, "--repeat", "6", "poll", "pollo", "text_to_video", job))
-    assert [r["status"] for r in rows] == ["VG_EPROVIDER_UNAVAILABLE"] * 5 + \
-        ["VG_ECIRCUIT_OPEN"]
-    assert len(fake.requests_to("status")) == 5 * 4  # each call: the first try + 3 retries
-
-
-def test_the_breaker_lets_a_probe_through_after_the_cooldown_and_recovers(fake):
+@pytest.mark.parametrize("repeat, step, failing, statuses, seen", BREAKER)
+def test_the_breaker(fake, repeat, step, failing, statuses, seen):
     job = created(fake)
     fake.steps = ["processing"]
-    fake.fault, fake.fault_on, fake.fault_count = "unavailable", ("status",), 5 * 4
-    rows = lines(run_driver(fake, "--repeat", "8", "--clock-step-ms", "10000", "poll",
-                            "pollo", "text_to_video", job))
-    # five failed calls open it at +40 s for 30 s: +50 s and +60 s are refused, +70 s probes
-    assert [r["status"] for r in rows] == ["VG_EPROVIDER_UNAVAILABLE"] * 5 + \
-        ["VG_ECIRCUIT_OPEN"] * 2 + ["VG_OK"]
-    assert rows[-1]["state"] == "running"
-    assert len(fake.requests_to("status")) == 5 * 4 + 1
-
-
-def test_the_breaker_recovers_after_a_31_s_cooldown(fake):
-    job = created(fake)
-    fake.steps = ["processing"]
-    fake.fault, fake.fault_on, fake.fault_count = "unavailable", ("status",), 5 * 4
-    rows = lines(run_driver(fake, "--repeat", "7", "--clock-step-ms", "31000", "poll",
-                            "pollo", "text_to_video", job))
-    assert [r["status"] for r in rows] == ["VG_EPROVIDER_UNAVAILABLE"] * 5 + ["VG_OK"] * 2
+    fake.fault("status", "unavailable", failing)
+    p = run_driver(fake, *breaker_args(repeat, step), "poll", "pollo", "text_to_video", job)
+    assert_breaker(p, statuses, len(fake.requests_to("status")), seen, "running")
 
 
 # ---- info and check ----------------------------------------------------------------------

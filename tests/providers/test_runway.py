@@ -6,51 +6,25 @@ promise, the paid-job rule, the circuit breaker, and the key never shown at DEBU
 import base64
 import json
 import os
-import subprocess
 import sys
 import urllib.error
 import urllib.request
 
 import pytest
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fakes"))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from provider_support import (BREAKER, CREATE_FAULTS, POLL_FAULTS, Driver,  # noqa: E402
+                              assert_breaker, assert_create_fault, assert_poll_fault,
+                              breaker_args, fault_env, fake_fixtures, one, outputs)
 from fake_runway import FakeRunway, output_url  # noqa: E402
 
 # Not shaped like a real key (key_ followed by 128 hex digits).
 KEY = "test-runway-key-NOT-REAL-0000"
 IMAGE_URL = "https://assets.example.test/product.png"
 PROMPT = "a bottle of olive oil turning on a marble table"
-
-
-def run_driver(fake, *args, key=KEY, env=None, timeout=60):
-    """Runs the driver at DEBUG level; the key shows nowhere, whatever happened."""
-    binary = os.environ.get("VIDGO_PROVIDER_DRIVER")
-    if not binary:
-        pytest.fail("VIDGO_PROVIDER_DRIVER is not set (run through `meson test`)")
-    e = {k: v for k, v in os.environ.items()
-         if not k.startswith(("RUNWAY_", "VIDGO_RUNWAY_", "VIDGO_TEST_PROVIDER_"))}
-    e["VIDGO_RUNWAY_BASE_URL"] = fake.base_url if fake else "http://127.0.0.1:9"
-    if key is not None:
-        e["RUNWAY_API_KEY"] = key
-    e.update(env or {})
-    p = subprocess.run([binary, "--debug", *args], env=e, capture_output=True, text=True,
-                       timeout=timeout)
-    assert KEY not in p.stdout and KEY not in p.stderr, (p.stdout, p.stderr)
-    if key:
-        assert key not in p.stdout + p.stderr
-    return p
-
-
-def lines(p):
-    out = [json.loads(line) for line in p.stdout.splitlines() if line.startswith("{")]
-    assert out, p.stdout + p.stderr
-    return out
-
-
-def one(p):
-    out = lines(p)
-    assert len(out) == 1, p.stdout
-    return out[0]
+DRIVER = Driver("runway", KEY, key_var="RUNWAY_API_KEY", base_var="VIDGO_RUNWAY_BASE_URL",
+                strip=("RUNWAY_", "VIDGO_RUNWAY_"))
+run_driver = DRIVER.run
 
 
 def submit(fake, *opts, kind="image_to_video", **kw):
@@ -61,14 +35,15 @@ def submit(fake, *opts, kind="image_to_video", **kw):
     return run_driver(fake, "submit", "runway", kind, *opts, **kw)
 
 
+def poll(fake, task, **kw):
+    return one(run_driver(fake, "poll", "runway", "image_to_video", task, **kw))
+
+
 def creates(fake):
     return fake.seen("POST", "/v1/")
 
 
-@pytest.fixture
-def fake():
-    with FakeRunway(KEY) as f:
-        yield f
+server, fake = fake_fixtures(lambda: FakeRunway(KEY))
 
 
 # ---- the requests ---------------------------------------------------------------------------
@@ -194,7 +169,7 @@ def test_runway_does_not_make_style_transfer(fake):
 
 
 def test_run_goes_through_pending_throttled_running_and_succeeded(fake):
-    out = lines(run_driver(fake, "run", "runway", "image_to_video", "--prompt", PROMPT,
+    out = outputs(run_driver(fake, "run", "runway", "image_to_video", "--prompt", PROMPT,
                            "--input-url", IMAGE_URL))
     assert [(j["state"], j["percent"]) for j in out] == [
         ("pending", -1), ("pending", -1), ("pending", -1), ("running", 25), ("running", 75),
@@ -223,14 +198,14 @@ def test_run_goes_through_pending_throttled_running_and_succeeded(fake):
 ])
 def test_each_runway_status_maps_to_its_state(fake, status, state, percent):
     task = fake.add_task(script=[status])
-    j = one(run_driver(fake, "poll", "runway", "image_to_video", task))
+    j = poll(fake, task)
     assert (j["status"], j["state"], j["percent"]) == ("VG_OK", state, percent)
     assert j["job_id"] == task
 
 
 def test_a_failed_task_gives_its_failure_and_failure_code(fake):
     fake.script = ["PENDING", "RUNNING:0.5", "FAILED"]
-    out = lines(run_driver(fake, "run", "runway", "image_to_video", "--prompt", PROMPT,
+    out = outputs(run_driver(fake, "run", "runway", "image_to_video", "--prompt", PROMPT,
                            "--input-url", IMAGE_URL))
     last = out[-1]
     assert (last["status"], last["state"]) == ("VG_OK", "failed")
@@ -241,7 +216,7 @@ def test_a_failed_task_gives_its_failure_and_failure_code(fake):
 
 def test_a_task_pending_forever_stays_pending_with_the_sdk_interval(fake):
     fake.script = ["PENDING"]
-    out = lines(run_driver(fake, "run", "runway", "image_to_video", "--prompt", PROMPT,
+    out = outputs(run_driver(fake, "run", "runway", "image_to_video", "--prompt", PROMPT,
                            "--input-url", IMAGE_URL, "--max-polls", "4"))
     assert len(out) == 5
     assert all(j["state"] == "pending" and j["poll_after_ms"] == 6000 for j in out)
@@ -250,7 +225,7 @@ def test_a_task_pending_forever_stays_pending_with_the_sdk_interval(fake):
 def test_an_unknown_status_is_vg_eprovider_response(fake):
     task = fake.add_task()
     fake.fault("poll", "bad_status")
-    j = one(run_driver(fake, "poll", "runway", "image_to_video", task))
+    j = poll(fake, task)
     assert j["status"] == "VG_EPROVIDER_RESPONSE"
     assert "EXPLODED" in j["message"]
 
@@ -258,7 +233,7 @@ def test_an_unknown_status_is_vg_eprovider_response(fake):
 def test_succeeded_without_output_is_vg_eprovider_response(fake):
     task = fake.add_task(script=["SUCCEEDED"])
     fake.fault("poll", "no_output")
-    assert one(run_driver(fake, "poll", "runway", "image_to_video", task))["status"] == \
+    assert poll(fake, task)["status"] == \
         "VG_EPROVIDER_RESPONSE"
 
 
@@ -287,15 +262,15 @@ def test_cancel_deletes_the_task_and_it_then_reads_cancelled(fake):
     assert [r.path for r in d] == ["/v1/tasks/" + task]
     assert d[0].headers["x-runway-version"] == "2024-11-06"
     assert d[0].headers["authorization"] == "Bearer " + KEY
-    j = one(run_driver(fake, "poll", "runway", "image_to_video", task))
+    j = poll(fake, task)
     assert (j["status"], j["state"]) == ("VG_OK", "cancelled")
 
 
 def test_cancel_of_a_finished_task_deletes_it(fake):
     task = fake.add_task(script=["SUCCEEDED"])
-    one(run_driver(fake, "poll", "runway", "image_to_video", task))
+    poll(fake, task)
     assert one(run_driver(fake, "cancel", "runway", task)) == {"status": "VG_OK"}
-    assert one(run_driver(fake, "poll", "runway", "image_to_video", task))["status"] == \
+    assert poll(fake, task)["status"] == \
         "VG_ENOTFOUND"
 
 
@@ -359,49 +334,28 @@ def test_the_fake_refuses_a_request_without_the_version_header(fake):
     assert "X-Runway-Version" in json.loads(e.value.read())["error"]
 
 
-def test_401_on_create_is_vg_eprovider_auth_without_retry(fake):
-    fake.fault("create", "unauthorized")
-    assert one(submit(fake))["status"] == "VG_EPROVIDER_AUTH"
-    assert len(creates(fake)) == 1
+@pytest.mark.parametrize("kind, times, status, seen, made", CREATE_FAULTS)
+def test_a_create_fault_gives_its_status_and_never_a_second_paid_task(fake, kind, times, status,
+                                                                      seen, made):
+    fake.fault("create", kind, times)
+    p = submit(fake, env=fault_env(kind))
+    assert_create_fault(p, len(creates(fake)), fake.tasks, kind, times, status, seen, made)
+
+
+@pytest.mark.parametrize("kind, times, status, seen", POLL_FAULTS)
+def test_a_poll_fault_gives_its_status(fake, kind, times, status, seen):
+    task = fake.add_task(script=["RUNNING:0.5"])
+    fake.fault("poll", kind, times)
+    p = run_driver(fake, "poll", "runway", "image_to_video", task, env=fault_env(kind))
+    j = assert_poll_fault(p, len(fake.requests), status, seen)
+    if status == "VG_OK":
+        assert j["percent"] == 50
 
 
 def test_404_on_poll_is_vg_enotfound(fake):
     task = fake.add_task()
     fake.fault("poll", "not_found")
-    assert one(run_driver(fake, "poll", "runway", "image_to_video", task))["status"] == \
-        "VG_ENOTFOUND"
-
-
-def test_429_is_retried_honouring_retry_after_then_vg_eprovider_rate(fake):
-    fake.fault("create", "rate_limited")
-    p = submit(fake)
-    assert one(p)["status"] == "VG_EPROVIDER_RATE"
-    assert len(creates(fake)) == 4
-    assert fake.tasks == {}
-    sleeps = [int(line.split()[1]) for line in p.stderr.splitlines() if line.startswith("sleep ")]
-    assert len(sleeps) == 3 and all(s >= 1000 for s in sleeps), p.stderr
-
-
-def test_429_once_then_ok_creates_exactly_one_task(fake):
-    fake.fault("create", "rate_limited", times=1)
-    assert one(submit(fake))["status"] == "VG_OK"
-    assert len(creates(fake)) == 2
-    assert len(fake.tasks) == 1
-
-
-def test_503_on_create_is_retried_and_creates_one_task(fake):
-    fake.fault("create", "unavailable", times=2)
-    assert one(submit(fake))["status"] == "VG_OK"
-    assert len(creates(fake)) == 3
-    assert len(fake.tasks) == 1
-
-
-def test_500_on_create_is_vg_eoutcome_unknown_and_not_resent(fake):
-    fake.fault("create", "server_error", times=1)
-    j = one(submit(fake))
-    assert j["status"] == "VG_EOUTCOME_UNKNOWN"
-    assert "not resubmitted" in j["message"]
-    assert len(creates(fake)) == 1
+    assert poll(fake, task)["status"] == "VG_ENOTFOUND"
 
 
 def test_400_is_vg_eprovider_rejected_with_runways_message(fake):
@@ -413,88 +367,12 @@ def test_400_is_vg_eprovider_rejected_with_runways_message(fake):
     assert fake.tasks == {}
 
 
-def test_500_then_ok_on_poll_succeeds_after_one_retry(fake):
-    task = fake.add_task(script=["RUNNING:0.5"])
-    fake.fault("poll", "server_error", times=1)
-    j = one(run_driver(fake, "poll", "runway", "image_to_video", task))
-    assert (j["status"], j["state"], j["percent"]) == ("VG_OK", "running", 50)
-    assert len(fake.requests) == 2
-
-
-def test_500_on_every_poll_is_vg_eprovider_unavailable(fake):
-    task = fake.add_task()
-    fake.fault("poll", "server_error")
-    assert one(run_driver(fake, "poll", "runway", "image_to_video", task))["status"] == \
-        "VG_EPROVIDER_UNAVAILABLE"
-    assert len(fake.requests) == 4
-
-
-def test_lost_response_after_create_is_vg_eoutcome_unknown_with_one_create(fake):
-    fake.fault("create", "lost")
-    j = one(submit(fake))
-    assert j["status"] == "VG_EOUTCOME_UNKNOWN"
-    assert "not resubmitted" in j["message"] or "not resent" in j["message"]
-    assert len(creates(fake)) == 1
-    assert len(fake.tasks) == 1  # the task exists and was paid for once
-
-
-def test_no_answer_to_a_create_is_vg_eoutcome_unknown_with_one_create(fake):
-    fake.fault("create", "timeout")
-    j = one(submit(fake, env={"VIDGO_TEST_PROVIDER_TIMEOUT_MS": "300"}))
-    assert j["status"] == "VG_EOUTCOME_UNKNOWN"
-    assert len(creates(fake)) == 1
-    assert len(fake.tasks) == 1
-
-
-def test_no_answer_to_a_poll_is_vg_eprovider_timeout_after_retries(fake):
-    task = fake.add_task()
-    fake.fault("poll", "timeout")
-    j = one(run_driver(fake, "poll", "runway", "image_to_video", task,
-                       env={"VIDGO_TEST_PROVIDER_TIMEOUT_MS": "300"}))
-    assert j["status"] == "VG_EPROVIDER_TIMEOUT"
-    assert len(fake.requests) == 4
-
-
 def test_a_slow_drip_within_the_timeout_is_read_whole(fake):
     task = fake.add_task(script=["RUNNING:0.5"])
     fake.drip = 0.001
     fake.fault("poll", "drip")
-    j = one(run_driver(fake, "poll", "runway", "image_to_video", task))
+    j = poll(fake, task)
     assert (j["status"], j["percent"]) == ("VG_OK", 50)
-
-
-def test_a_slow_drip_past_the_timeout_is_vg_eprovider_timeout(fake):
-    task = fake.add_task()
-    fake.drip = 0.05
-    fake.fault("poll", "drip")
-    j = one(run_driver(fake, "poll", "runway", "image_to_video", task,
-                       env={"VIDGO_TEST_PROVIDER_TIMEOUT_MS": "300"}))
-    assert j["status"] == "VG_EPROVIDER_TIMEOUT"
-
-
-def test_a_slow_drip_past_the_timeout_on_create_is_vg_eoutcome_unknown(fake):
-    fake.drip = 0.05
-    fake.fault("create", "drip")
-    j = one(submit(fake, env={"VIDGO_TEST_PROVIDER_TIMEOUT_MS": "300"}))
-    assert j["status"] == "VG_EOUTCOME_UNKNOWN"
-    assert len(creates(fake)) == 1
-
-
-@pytest.mark.parametrize("fault", ["truncated", "malformed", "oversized"])
-def test_a_spoilt_answer_to_a_poll_is_vg_eprovider_response(fake, fault):
-    task = fake.add_task()
-    fake.fault("poll", fault)
-    assert one(run_driver(fake, "poll", "runway", "image_to_video", task))["status"] == \
-        "VG_EPROVIDER_RESPONSE"
-
-
-@pytest.mark.parametrize("fault", ["truncated", "malformed", "oversized"])
-def test_a_spoilt_answer_to_a_create_is_vg_eoutcome_unknown_with_one_create(fake, fault):
-    fake.fault("create", fault)
-    j = one(submit(fake))
-    assert j["status"] == "VG_EOUTCOME_UNKNOWN", j
-    assert len(creates(fake)) == 1
-    assert len(fake.tasks) == 1
 
 
 def test_an_unreachable_runway_is_vg_enetwork():
@@ -505,29 +383,9 @@ def test_an_unreachable_runway_is_vg_enetwork():
 # ---- the circuit breaker ----------------------------------------------------------------------
 
 
-def test_the_breaker_opens_after_five_failed_calls_and_sends_nothing(fake):
-    task = fake.add_task()
-    fake.fault("poll", "unavailable")
-    out = lines(run_driver(fake, "--repeat", "7", "poll", "runway", "image_to_video", task))
-    assert [j["status"] for j in out] == ["VG_EPROVIDER_UNAVAILABLE"] * 5 + \
-        ["VG_ECIRCUIT_OPEN"] * 2
-    assert len(fake.requests) == 5 * 4
-
-
-def test_the_breaker_lets_a_probe_through_after_the_cooldown_and_closes(fake):
+@pytest.mark.parametrize("repeat, step, failing, statuses, seen", BREAKER)
+def test_the_breaker(fake, repeat, step, failing, statuses, seen):
     task = fake.add_task(script=["RUNNING:0.5"])
-    fake.fault("poll", "unavailable", times=5 * 4)
-    out = lines(run_driver(fake, "--repeat", "7", "--clock-step-ms", "31000",
-                           "poll", "runway", "image_to_video", task))
-    assert [j["status"] for j in out] == ["VG_EPROVIDER_UNAVAILABLE"] * 5 + ["VG_OK"] * 2
-    assert len(fake.requests) == 5 * 4 + 2
-
-
-def test_the_breaker_stays_open_during_the_cooldown_then_recovers(fake):
-    task = fake.add_task(script=["RUNNING:0.5"])
-    fake.fault("poll", "unavailable", times=5 * 4)
-    out = lines(run_driver(fake, "--repeat", "8", "--clock-step-ms", "10000",
-                           "poll", "runway", "image_to_video", task))
-    assert [j["status"] for j in out] == ["VG_EPROVIDER_UNAVAILABLE"] * 5 + \
-        ["VG_ECIRCUIT_OPEN"] * 2 + ["VG_OK"]
-    assert len(fake.requests) == 5 * 4 + 1
+    fake.fault("poll", "unavailable", failing)
+    p = run_driver(fake, *breaker_args(repeat, step), "poll", "runway", "image_to_video", task)
+    assert_breaker(p, statuses, len(fake.requests), seen, "running")
