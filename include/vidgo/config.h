@@ -73,6 +73,9 @@ typedef enum vg_provider_mode {
     VG_PROVIDERS_REMOTE = 2  /* the real providers only; a missing key is VG_ENO_API_KEY */
 } vg_provider_mode;
 
+/* Room in vg_config.providers[]: more than there are providers today. */
+#define VG_PROVIDER_CONFIG_SLOTS 16
+
 /* One provider's settings in vg_config.providers[]. */
 typedef struct vg_provider_config {
     const char *api_key;  /* NULL = the seed's variable: GEMINI_API_KEY, LEONARDO_API_KEY, ... */
@@ -172,7 +175,9 @@ typedef struct vg_config {
 
     /* -- version 3: providers (include/vidgo/providers.h) ----------------------------- */
 
-    vg_provider_config providers[VG_PROVIDER_COUNT]; /* indexed by vg_provider_id */
+    /* indexed by vg_provider_id; slots from VG_PROVIDER_COUNT on are reserved (zero), so a
+     * provider added later does not move the fields after this array */
+    vg_provider_config providers[VG_PROVIDER_CONFIG_SLOTS];
     /* default VG_PROVIDERS_AUTO, which $VIDGO_PROVIDER_MODE (auto|local|remote) overrides */
     vg_provider_mode provider_mode;
     const char *provider_ca_path;  /* a CA bundle for provider HTTPS; NULL = the system's */
@@ -191,8 +196,7 @@ typedef struct vg_config {
                         NULL, NULL, VG_LOG_INFO, NULL, NULL, NULL, 0, NULL, 0, 0,           \
                         VG_EXPIRED_REFUND_FORFEIT, 0, 0, 0, 0, 0, 0, NULL, NULL, NULL,      \
                         NULL, NULL, VG_SMTP_TLS_REQUIRED, NULL, 0, NULL, NULL, NULL,        \
-                        {{NULL, NULL}, {NULL, NULL}, {NULL, NULL}, {NULL, NULL},            \
-                         {NULL, NULL}, {NULL, NULL}},                                       \
+                        {{NULL, NULL}},                                                      \
                         VG_PROVIDERS_AUTO, NULL, 0, NULL, NULL,                              \
                         {NULL, NULL, NULL, 0, NULL, 0, 0, 0}}
 

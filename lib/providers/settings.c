@@ -8,6 +8,8 @@
 
 #include "provider.h"
 
+_Static_assert(VG_PROVIDER_COUNT <= VG_PROVIDER_CONFIG_SLOTS, "a place in vg_config for each provider");
+
 static int copy_opt(vg_ctx *ctx, char **dst, const char *src)
 {
     if (!src)

@@ -502,14 +502,14 @@ int vg__text_check(char *msg, size_t msg_size, const char *what, const char *tex
 int vg__job_filter_check(char *msg, size_t msg_size, const char *what,
                          const vg_store_job_filter *filter, int has_callback)
 {
+    int rc;
+
     if (!filter || !has_callback)
         return refuse(msg, msg_size, what, "the %s is NULL", filter ? "callback" : "filter");
-    if (filter->limit < 1 || filter->limit > VG__JOBS_LIST_MAX)
-        return refuse(msg, msg_size, what, "the limit must be 1..%d, not %d", VG__JOBS_LIST_MAX,
-                      filter->limit);
-    if (filter->scope)
-        return vg__text_check(msg, msg_size, what, filter->scope, VG_STORE_SCOPE_SIZE, "scope");
-    return VG_OK;
+    if ((rc = vg__limit_check(msg, msg_size, what, filter->limit, VG__JOBS_LIST_MAX)) != VG_OK ||
+        !filter->scope)
+        return rc;
+    return vg__text_check(msg, msg_size, what, filter->scope, VG_STORE_SCOPE_SIZE, "scope");
 }
 
 int vg__limit_check(char *msg, size_t msg_size, const char *what, int limit, int max)

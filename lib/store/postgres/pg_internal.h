@@ -311,6 +311,22 @@ int vg__pg_get_by_text(void *out, vg_store_conn *conn, pg_stmt id, const vg__rec
                        const char *key, const char *what);
 int vg__pg_get_by_id(void *out, vg_store_conn *conn, pg_stmt id, const vg__record *rec,
                      int64_t key, const char *what);
+/* Reads one row by an integer ($1) and a text ($2), as a user's idempotency key; VG_ENOTFOUND
+ * if none. */
+int vg__pg_get_by_id_text(void *out, vg_store_conn *conn, pg_stmt id, const vg__record *rec,
+                          int64_t key, const char *text, const char *what);
+
+/* vg__pg_get_by_text after checking that out is not NULL and the key (named `name` in the
+ * message) fits a field of `size` bytes: VG_EINVAL with a message. */
+int vg__pg_get_by_text_checked(void *out, vg_store_conn *conn, pg_stmt id, const vg__record *rec,
+                                const char *key, size_t size, const char *name,
+                                const char *what);
+
+/* Reads one row by a user id ($1) and an idempotency key ($2) into *out, after checking
+ * that out is not NULL and the key fits VG_STORE_KEY_SIZE (VG_EINVAL with a message);
+ * VG_ENOTFOUND if none. */
+int vg__pg_get_by_key_checked(void *out, vg_store_conn *conn, pg_stmt id, const vg__record *rec,
+                              int64_t user_id, const char *key, const char *what);
 
 /* Writes one record (its fields but the VG__FIELD_ID ones as $1, $2, ...). With out_id (may be
  * NULL), the statement ends in RETURNING id and the new id is written there. With `taken`
@@ -319,6 +335,22 @@ int vg__pg_get_by_id(void *out, vg_store_conn *conn, pg_stmt id, const vg__recor
  * returned with a message, the transaction still usable. */
 int vg__pg_write(int64_t *out_id, vg_store_conn *conn, pg_stmt id, const vg__record *rec,
                  const void *record, int taken, const char *what);
+
+/* vg__pg_write after checking that `record` can be stored (vg__record_check: VG_EINVAL with
+ * a message). */
+int vg__pg_write_checked(int64_t *out_id, vg_store_conn *conn, pg_stmt id,
+                         const vg__record *rec, const void *record, int taken,
+                         const char *what);
+
+/* An optimistic update of a versioned record: checks `record` (vg__record_check) and runs
+ * statement `update` with its fields (but the id) as $1, $2, ... ($1 the version it was read
+ * at) and `id` after them; the statement writes WHERE id = $<last> AND version = $1. When it
+ * changes no row, statement `version` (SELECT version ... WHERE id = $1) tells VG_ESTATE (the
+ * record is there at another version than `read_version`, with a message) from VG_ENOTFOUND
+ * (no message). */
+int vg__pg_update_versioned(vg_store_conn *conn, pg_stmt update, pg_stmt version,
+                            const vg__record *rec, const void *record, int64_t id,
+                            int64_t read_version, const char *what);
 
 /* --- methods ------------------------------------------------------------------------- */
 

@@ -136,65 +136,19 @@ int vg__pg_job_get(vg_store_job *out, vg_store_conn *conn, int64_t id, int for_u
 int vg__pg_job_find(vg_store_job *out, vg_store_conn *conn, int64_t user_id,
                     const char *idempotency_key)
 {
-    const char *what = "cannot find a job";
-    pg_params p;
-    int rc;
-
     if (!conn)
         return VG_EINVAL;
-    if (!out)
-        return vg__pg_say(conn, VG_EINVAL, what, "a NULL argument");
-    if ((rc = vg__text_check(conn->errmsg, sizeof conn->errmsg, what, idempotency_key,
-                             VG_STORE_KEY_SIZE, "idempotency key")) != VG_OK)
-        return rc;
-    vg__pg_params_init(&p);
-    vg__pg_param_int64(&p, user_id);
-    vg__pg_param_text(&p, idempotency_key);
-    return vg__pg_get(out, conn, PG_JOB_FIND, &p, &vg__job_record, what);
-}
-
-/* After an update that changed no row: VG_ESTATE if the job exists (at another version),
- * VG_ENOTFOUND if it does not. */
-static int why_unchanged(vg_store_conn *conn, const vg_store_job *job, const char *what)
-{
-    PGresult *res;
-    char detail[160];
-    pg_params p;
-    int rc;
-
-    vg__pg_params_init(&p);
-    vg__pg_param_int64(&p, job->id);
-    if ((rc = vg__pg_exec(&res, conn, PG_JOB_VERSION, &p, what)) != VG_OK)
-        return rc;
-    if (PQntuples(res) == 0) {
-        rc = VG_ENOTFOUND;
-    } else {
-        snprintf(detail, sizeof detail,
-                 "job %lld has changed since it was read (version %lld, not %lld)",
-                 (long long)job->id, (long long)vg__pg_int64(res, 0, 0), (long long)job->version);
-        rc = vg__pg_say(conn, VG_ESTATE, what, detail);
-    }
-    PQclear(res);
-    return rc;
+    return vg__pg_get_by_key_checked(out, conn, PG_JOB_FIND, &vg__job_record, user_id,
+                                     idempotency_key, "cannot find a job");
 }
 
 int vg__pg_job_update(vg_store_conn *conn, const vg_store_job *job)
 {
-    const char *what = "cannot update a job";
-    pg_params p;
-    int rc;
-
     if (!conn)
         return VG_EINVAL;
-    if ((rc = vg__record_check(conn->errmsg, sizeof conn->errmsg, what, &vg__job_record, job)) !=
-        VG_OK)
-        return rc;
-    vg__pg_params_init(&p);
-    if ((rc = vg__pg_param_record(&p, conn, &vg__job_record, job)) != VG_OK)
-        return rc;
-    vg__pg_param_int64(&p, job->id);
-    rc = vg__pg_change_one(conn, PG_JOB_UPDATE, &p, what);
-    return rc == VG_ENOTFOUND ? why_unchanged(conn, job, what) : rc;
+    return vg__pg_update_versioned(conn, PG_JOB_UPDATE, PG_JOB_VERSION, &vg__job_record, job,
+                                   job ? job->id : 0, job ? job->version : 0,
+                                   "cannot update a job");
 }
 
 int vg__pg_job_claim(vg_store_job *out, vg_store_conn *conn, const vg_store_job_claim *claim)
@@ -358,16 +312,10 @@ int vg__pg_input_get(vg_store_input *out, vg_store_conn *conn,
 
 int vg__pg_gallery_insert(int64_t *out_id, vg_store_conn *conn, const vg_store_example *example)
 {
-    const char *what = "cannot add a gallery example";
-    int rc;
-
     if (!conn)
         return VG_EINVAL;
-    if ((rc = vg__record_check(conn->errmsg, sizeof conn->errmsg, what, &vg__example_record,
-                               example)) != VG_OK)
-        return rc;
-    return vg__pg_write(out_id, conn, PG_GALLERY_INSERT, &vg__example_record, example, VG_OK,
-                        what);
+    return vg__pg_write_checked(out_id, conn, PG_GALLERY_INSERT, &vg__example_record, example,
+                                VG_OK, "cannot add a gallery example");
 }
 
 int vg__pg_gallery_list(vg_store_conn *conn, const char *topic, const char *lang,

@@ -133,28 +133,6 @@ const char *const vg__pg_payments_sql[PG_STMT_COUNT - PG_PAYMENTS_FIRST] = {
                             "FROM vg_jobs WHERE state = $1",
 };
 
-/* Binds a record's fields (but its id) and runs an INSERT ... ON CONFLICT DO NOTHING
- * RETURNING ...: VG_EEXISTS (without a message) when it returned no row. With out_id (may
- * be NULL), the first column returned is written there. */
-static int insert_new(int64_t *out_id, vg_store_conn *conn, pg_stmt id, const vg__record *rec,
-                      const void *record, const char *what)
-{
-    PGresult *res;
-    pg_params p;
-    int rc;
-
-    vg__pg_params_init(&p);
-    if ((rc = vg__pg_param_record(&p, conn, rec, record)) != VG_OK ||
-        (rc = vg__pg_exec(&res, conn, id, &p, what)) != VG_OK)
-        return rc;
-    if (PQntuples(res) == 0)
-        rc = VG_EEXISTS;
-    else if (out_id)
-        *out_id = vg__pg_int64(res, 0, 0);
-    PQclear(res);
-    return rc;
-}
-
 /* Runs a query of one integer into *out. */
 static int query_int64(int64_t *out, vg_store_conn *conn, pg_stmt id, const pg_params *params,
                        const char *what)
@@ -190,7 +168,7 @@ int vg__pg_order_insert(int64_t *out_id, vg_store_conn *conn, const vg_store_ord
         return rc;
     row = *order;
     row.version = 1; /* a new order is at version 1, whatever it says */
-    rc = insert_new(&id, conn, PG_ORDER_INSERT, &vg__order_record, &row, what);
+    rc = vg__pg_write(&id, conn, PG_ORDER_INSERT, &vg__order_record, &row, VG_EEXISTS, what);
     if (rc == VG_EEXISTS) {
         /* which key was taken: the number, or else the user's idempotency key */
         vg__pg_params_init(&p);
@@ -224,85 +202,30 @@ int vg__pg_order_get(vg_store_order *out, vg_store_conn *conn, int64_t id, int f
 int vg__pg_order_find(vg_store_order *out, vg_store_conn *conn, const char *number,
                       int for_update)
 {
-    const char *what = "cannot find an order";
-    int rc;
-
     if (!conn)
         return VG_EINVAL;
-    if (!out)
-        return vg__pg_say(conn, VG_EINVAL, what, "a NULL argument");
-    if ((rc = vg__text_check(conn->errmsg, sizeof conn->errmsg, what, number,
-                             VG_STORE_ORDER_NUMBER_SIZE, "order number")) != VG_OK)
-        return rc;
-    return vg__pg_get_by_text(out, conn,
-                              vg__pg_locking(conn, for_update) ? PG_ORDER_FIND_FOR_UPDATE
-                                                               : PG_ORDER_FIND,
-                              &vg__order_record, number, what);
+    return vg__pg_get_by_text_checked(
+        out, conn, vg__pg_locking(conn, for_update) ? PG_ORDER_FIND_FOR_UPDATE : PG_ORDER_FIND,
+        &vg__order_record, number, VG_STORE_ORDER_NUMBER_SIZE, "order number",
+        "cannot find an order");
 }
 
 int vg__pg_order_find_key(vg_store_order *out, vg_store_conn *conn, int64_t user_id,
                           const char *idempotency_key)
 {
-    const char *what = "cannot find an order";
-    pg_params p;
-    int rc;
-
     if (!conn)
         return VG_EINVAL;
-    if (!out)
-        return vg__pg_say(conn, VG_EINVAL, what, "a NULL argument");
-    if ((rc = vg__text_check(conn->errmsg, sizeof conn->errmsg, what, idempotency_key,
-                             VG_STORE_KEY_SIZE, "idempotency key")) != VG_OK)
-        return rc;
-    vg__pg_params_init(&p);
-    vg__pg_param_int64(&p, user_id);
-    vg__pg_param_text(&p, idempotency_key);
-    return vg__pg_get(out, conn, PG_ORDER_FIND_KEY, &p, &vg__order_record, what);
-}
-
-/* After an update that changed no row: VG_ESTATE if the order exists (at another version),
- * VG_ENOTFOUND if it does not. */
-static int why_unchanged(vg_store_conn *conn, const vg_store_order *order, const char *what)
-{
-    PGresult *res;
-    char detail[160];
-    pg_params p;
-    int rc;
-
-    vg__pg_params_init(&p);
-    vg__pg_param_int64(&p, order->id);
-    if ((rc = vg__pg_exec(&res, conn, PG_ORDER_VERSION, &p, what)) != VG_OK)
-        return rc;
-    if (PQntuples(res) == 0) {
-        rc = VG_ENOTFOUND;
-    } else {
-        snprintf(detail, sizeof detail,
-                 "order %lld has changed since it was read (version %lld, not %lld)",
-                 (long long)order->id, (long long)vg__pg_int64(res, 0, 0),
-                 (long long)order->version);
-        rc = vg__pg_say(conn, VG_ESTATE, what, detail);
-    }
-    PQclear(res);
-    return rc;
+    return vg__pg_get_by_key_checked(out, conn, PG_ORDER_FIND_KEY, &vg__order_record, user_id,
+                                     idempotency_key, "cannot find an order");
 }
 
 int vg__pg_order_update(vg_store_conn *conn, const vg_store_order *order)
 {
-    const char *what = "cannot update an order";
-    pg_params p;
-    int rc;
-
     if (!conn)
         return VG_EINVAL;
-    if ((rc = vg__record_check(conn->errmsg, sizeof conn->errmsg, what, &vg__order_record,
-                               order)) != VG_OK)
-        return rc;
-    vg__pg_params_init(&p);
-    if ((rc = vg__pg_param_record(&p, conn, &vg__order_record, order)) != VG_OK)
-        return rc;
-    vg__pg_param_int64(&p, order->id);
-    rc = vg__pg_change_one(conn, PG_ORDER_UPDATE, &p, what);
-    return rc == VG_ENOTFOUND ? why_unchanged(conn, order, what) : rc;
+    return vg__pg_update_versioned(conn, PG_ORDER_UPDATE, PG_ORDER_VERSION, &vg__order_record,
+                                   order, order ? order->id : 0, order ? order->version : 0,
+                                   "cannot update an order");
 }
 
 int vg__pg_orders_list(vg_store_conn *conn, const vg_store_order_filter *filter,
@@ -344,16 +267,10 @@ int vg__pg_orders_list(vg_store_conn *conn, const vg_store_order_filter *filter,
 
 int vg__pg_subscription_put(vg_store_conn *conn, const vg_store_subscription *subscription)
 {
-    const char *what = "cannot store a subscription";
-    int rc;
-
     if (!conn)
         return VG_EINVAL;
-    if ((rc = vg__record_check(conn->errmsg, sizeof conn->errmsg, what, &vg__subscription_record,
-                               subscription)) != VG_OK)
-        return rc;
-    return vg__pg_write(NULL, conn, PG_SUBSCRIPTION_PUT, &vg__subscription_record, subscription,
-                        VG_OK, what);
+    return vg__pg_write_checked(NULL, conn, PG_SUBSCRIPTION_PUT, &vg__subscription_record,
+                                subscription, VG_OK, "cannot store a subscription");
 }
 
 int vg__pg_subscription_get(vg_store_subscription *out, vg_store_conn *conn, int64_t user_id,
@@ -403,33 +320,19 @@ int vg__pg_subscriptions_due(vg_store_conn *conn, vg_time due_before, int min_st
 
 int vg__pg_promo_put(vg_store_conn *conn, const vg_store_promo *promo)
 {
-    const char *what = "cannot store a promotion";
-    int rc;
-
     if (!conn)
         return VG_EINVAL;
-    if ((rc = vg__record_check(conn->errmsg, sizeof conn->errmsg, what, &vg__promo_record,
-                               promo)) != VG_OK)
-        return rc;
-    return vg__pg_write(NULL, conn, PG_PROMO_PUT, &vg__promo_record, promo, VG_OK, what);
+    return vg__pg_write_checked(NULL, conn, PG_PROMO_PUT, &vg__promo_record, promo, VG_OK,
+                                "cannot store a promotion");
 }
 
 int vg__pg_promo_get(vg_store_promo *out, vg_store_conn *conn, const char *code, int for_update)
 {
-    const char *what = "cannot read a promotion";
-    int rc;
-
     if (!conn)
         return VG_EINVAL;
-    if (!out)
-        return vg__pg_say(conn, VG_EINVAL, what, "a NULL argument");
-    if ((rc = vg__text_check(conn->errmsg, sizeof conn->errmsg, what, code,
-                             VG_STORE_PROMO_CODE_SIZE, "code")) != VG_OK)
-        return rc;
-    return vg__pg_get_by_text(out, conn,
-                              vg__pg_locking(conn, for_update) ? PG_PROMO_GET_FOR_UPDATE
-                                                               : PG_PROMO_GET,
-                              &vg__promo_record, code, what);
+    return vg__pg_get_by_text_checked(
+        out, conn, vg__pg_locking(conn, for_update) ? PG_PROMO_GET_FOR_UPDATE : PG_PROMO_GET,
+        &vg__promo_record, code, VG_STORE_PROMO_CODE_SIZE, "code", "cannot read a promotion");
 }
 
 int vg__pg_promos_list(vg_store_conn *conn, vg_store_promo_fn callback, void *payload)
@@ -462,7 +365,8 @@ int vg__pg_redemption_insert(vg_store_conn *conn, const vg_store_redemption *red
     if ((rc = vg__record_check(conn->errmsg, sizeof conn->errmsg, what, &vg__redemption_record,
                                redemption)) != VG_OK)
         return rc;
-    rc = insert_new(NULL, conn, PG_REDEMPTION_INSERT, &vg__redemption_record, redemption, what);
+    rc = vg__pg_write(NULL, conn, PG_REDEMPTION_INSERT, &vg__redemption_record, redemption,
+                      VG_EEXISTS, what);
     if (rc == VG_EEXISTS) {
         snprintf(detail, sizeof detail, "user %lld has a redemption with that idempotency key",
                  (long long)redemption->user_id);
@@ -474,21 +378,10 @@ int vg__pg_redemption_insert(vg_store_conn *conn, const vg_store_redemption *red
 int vg__pg_redemption_find(vg_store_redemption *out, vg_store_conn *conn, int64_t user_id,
                            const char *idempotency_key)
 {
-    const char *what = "cannot find a redemption";
-    pg_params p;
-    int rc;
-
     if (!conn)
         return VG_EINVAL;
-    if (!out)
-        return vg__pg_say(conn, VG_EINVAL, what, "a NULL argument");
-    if ((rc = vg__text_check(conn->errmsg, sizeof conn->errmsg, what, idempotency_key,
-                             VG_STORE_KEY_SIZE, "idempotency key")) != VG_OK)
-        return rc;
-    vg__pg_params_init(&p);
-    vg__pg_param_int64(&p, user_id);
-    vg__pg_param_text(&p, idempotency_key);
-    return vg__pg_get(out, conn, PG_REDEMPTION_FIND, &p, &vg__redemption_record, what);
+    return vg__pg_get_by_key_checked(out, conn, PG_REDEMPTION_FIND, &vg__redemption_record,
+                                     user_id, idempotency_key, "cannot find a redemption");
 }
 
 int vg__pg_redemptions_count(int64_t *out, vg_store_conn *conn, const char *code,
@@ -524,7 +417,8 @@ int vg__pg_webhook_event_insert(vg_store_conn *conn, const vg_store_webhook_even
     if ((rc = vg__record_check(conn->errmsg, sizeof conn->errmsg, what,
                                &vg__webhook_event_record, event)) != VG_OK)
         return rc;
-    rc = insert_new(NULL, conn, PG_WEBHOOK_EVENT_INSERT, &vg__webhook_event_record, event, what);
+    rc = vg__pg_write(NULL, conn, PG_WEBHOOK_EVENT_INSERT, &vg__webhook_event_record, event,
+                      VG_EEXISTS, what);
     if (rc == VG_EEXISTS) {
         snprintf(detail, sizeof detail, "%s's event \"%s\" was recorded before", event->provider,
                  event->event_id);

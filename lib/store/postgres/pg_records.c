@@ -408,6 +408,42 @@ int vg__pg_get_by_id(void *out, vg_store_conn *conn, pg_stmt id, const vg__recor
     return vg__pg_get(out, conn, id, &p, rec, what);
 }
 
+int vg__pg_get_by_id_text(void *out, vg_store_conn *conn, pg_stmt id, const vg__record *rec,
+                          int64_t key, const char *text, const char *what)
+{
+    pg_params p;
+    vg__pg_params_init(&p);
+    vg__pg_param_int64(&p, key);
+    vg__pg_param_text(&p, text);
+    return vg__pg_get(out, conn, id, &p, rec, what);
+}
+
+int vg__pg_get_by_text_checked(void *out, vg_store_conn *conn, pg_stmt id, const vg__record *rec,
+                                const char *key, size_t size, const char *name,
+                                const char *what)
+{
+    int rc;
+
+    if (!out)
+        return vg__pg_say(conn, VG_EINVAL, what, "a NULL argument");
+    if ((rc = vg__text_check(conn->errmsg, sizeof conn->errmsg, what, key, size, name)) != VG_OK)
+        return rc;
+    return vg__pg_get_by_text(out, conn, id, rec, key, what);
+}
+
+int vg__pg_get_by_key_checked(void *out, vg_store_conn *conn, pg_stmt id, const vg__record *rec,
+                              int64_t user_id, const char *key, const char *what)
+{
+    int rc;
+
+    if (!out)
+        return vg__pg_say(conn, VG_EINVAL, what, "a NULL argument");
+    if ((rc = vg__text_check(conn->errmsg, sizeof conn->errmsg, what, key, VG_STORE_KEY_SIZE,
+                             "idempotency key")) != VG_OK)
+        return rc;
+    return vg__pg_get_by_id_text(out, conn, id, rec, user_id, key, what);
+}
+
 int vg__pg_write(int64_t *out_id, vg_store_conn *conn, pg_stmt id, const vg__record *rec,
                  const void *record, int taken, const char *what)
 {
@@ -429,6 +465,15 @@ int vg__pg_write(int64_t *out_id, vg_store_conn *conn, pg_stmt id, const vg__rec
     }
     PQclear(res);
     return rc;
+}
+
+int vg__pg_write_checked(int64_t *out_id, vg_store_conn *conn, pg_stmt id,
+                         const vg__record *rec, const void *record, int taken,
+                         const char *what)
+{
+    int rc = vg__record_check(conn->errmsg, sizeof conn->errmsg, what, rec, record);
+
+    return rc == VG_OK ? vg__pg_write(out_id, conn, id, rec, record, taken, what) : rc;
 }
 
 /* --- writes that change one row, or fail as an answer --------------------------------- */
@@ -484,6 +529,49 @@ int vg__pg_change_one_guarded(vg_store_conn *conn, pg_stmt id, const pg_params *
                               const char *what)
 {
     return change_one(conn, id, params, 1, what);
+}
+
+/* After an update that changed no row: VG_ESTATE if the record exists (at another version),
+ * VG_ENOTFOUND if it does not. */
+static int why_unchanged(vg_store_conn *conn, pg_stmt version, const vg__record *rec,
+                         int64_t id, int64_t read_version, const char *what)
+{
+    PGresult *res;
+    char detail[160];
+    pg_params p;
+    int rc;
+
+    vg__pg_params_init(&p);
+    vg__pg_param_int64(&p, id);
+    if ((rc = vg__pg_exec(&res, conn, version, &p, what)) != VG_OK)
+        return rc;
+    if (PQntuples(res) == 0) {
+        rc = VG_ENOTFOUND;
+    } else {
+        snprintf(detail, sizeof detail,
+                 "%s %lld has changed since it was read (version %lld, not %lld)", rec->what,
+                 (long long)id, (long long)vg__pg_int64(res, 0, 0), (long long)read_version);
+        rc = vg__pg_say(conn, VG_ESTATE, what, detail);
+    }
+    PQclear(res);
+    return rc;
+}
+
+int vg__pg_update_versioned(vg_store_conn *conn, pg_stmt update, pg_stmt version,
+                            const vg__record *rec, const void *record, int64_t id,
+                            int64_t read_version, const char *what)
+{
+    pg_params p;
+    int rc = vg__record_check(conn->errmsg, sizeof conn->errmsg, what, rec, record);
+
+    if (rc != VG_OK)
+        return rc;
+    vg__pg_params_init(&p);
+    if ((rc = vg__pg_param_record(&p, conn, rec, record)) != VG_OK)
+        return rc;
+    vg__pg_param_int64(&p, id);
+    rc = vg__pg_change_one(conn, update, &p, what);
+    return rc == VG_ENOTFOUND ? why_unchanged(conn, version, rec, id, read_version, what) : rc;
 }
 
 /* --- meta settings --------------------------------------------------------------------- */

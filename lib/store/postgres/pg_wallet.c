@@ -299,12 +299,8 @@ int vg__pg_ledger_list(vg_store_conn *conn, int64_t user_id, int64_t from_seq, i
 int vg__pg_idempotency_get(vg_store_idempotency *out, vg_store_conn *conn, int64_t user_id,
                            const char *key)
 {
-    pg_params p;
-    vg__pg_params_init(&p);
-    vg__pg_param_int64(&p, user_id);
-    vg__pg_param_text(&p, key);
-    return vg__pg_get(out, conn, PG_IDEMPOTENCY_GET, &p, &vg__idempotency_record,
-                      "cannot read an idempotency key");
+    return vg__pg_get_by_id_text(out, conn, PG_IDEMPOTENCY_GET, &vg__idempotency_record, user_id,
+                                 key, "cannot read an idempotency key");
 }
 
 int vg__pg_idempotency_put(vg_store_conn *conn, const vg_store_idempotency *record)

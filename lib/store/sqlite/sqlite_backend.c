@@ -342,6 +342,12 @@ int vg__sq_error(vg_store_conn *conn, int rc, const char *what)
     return VG_ESTORE;
 }
 
+int vg__sq_say(vg_store_conn *conn, int status, const char *what, const char *detail)
+{
+    snprintf(conn->errmsg, sizeof conn->errmsg, "%s: %s", what, detail);
+    return status;
+}
+
 int vg__sq_stmt(sqlite3_stmt **out, vg_store_conn *conn, sq_stmt id)
 {
     sqlite3_stmt **slot = &conn->stmts[id];

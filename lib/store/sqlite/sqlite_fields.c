@@ -239,6 +239,44 @@ int vg__sq_get_by_id(void *out, vg_store_conn *conn, sq_stmt id, const vg__recor
     return rc == VG_OK ? vg__sq_get_row(out, conn, stmt, rec, what) : rc;
 }
 
+int vg__sq_get_by_id_text(void *out, vg_store_conn *conn, sq_stmt id, const vg__record *rec,
+                          int64_t key, const char *text, const char *what)
+{
+    sqlite3_stmt *stmt;
+    int rc = vg__sq_stmt_with_id(&stmt, conn, id, key);
+
+    if (rc != VG_OK)
+        return rc;
+    vg__sq_bind_text(stmt, 2, text);
+    return vg__sq_get_row(out, conn, stmt, rec, what);
+}
+
+int vg__sq_get_by_text_checked(void *out, vg_store_conn *conn, sq_stmt id, const vg__record *rec,
+                                const char *key, size_t size, const char *name,
+                                const char *what)
+{
+    int rc;
+
+    if (!out)
+        return vg__sq_say(conn, VG_EINVAL, what, "a NULL argument");
+    if ((rc = vg__text_check(conn->errmsg, sizeof conn->errmsg, what, key, size, name)) != VG_OK)
+        return rc;
+    return vg__sq_get_by_text(out, conn, id, rec, key, what);
+}
+
+int vg__sq_get_by_key_checked(void *out, vg_store_conn *conn, sq_stmt id, const vg__record *rec,
+                              int64_t user_id, const char *key, const char *what)
+{
+    int rc;
+
+    if (!out)
+        return vg__sq_say(conn, VG_EINVAL, what, "a NULL argument");
+    if ((rc = vg__text_check(conn->errmsg, sizeof conn->errmsg, what, key, VG_STORE_KEY_SIZE,
+                             "idempotency key")) != VG_OK)
+        return rc;
+    return vg__sq_get_by_id_text(out, conn, id, rec, user_id, key, what);
+}
+
 int vg__sq_stmt_with_id(sqlite3_stmt **out, vg_store_conn *conn, sq_stmt id, int64_t key)
 {
     int rc = vg__sq_stmt(out, conn, id);
@@ -266,6 +304,14 @@ int vg__sq_write(int64_t *out_id, vg_store_conn *conn, sq_stmt id, const vg__rec
     return rc;
 }
 
+int vg__sq_write_checked(int64_t *out_id, vg_store_conn *conn, sq_stmt id,
+                         const vg__record *rec, const void *record, const char *what)
+{
+    int rc = vg__record_check(conn->errmsg, sizeof conn->errmsg, what, rec, record);
+
+    return rc == VG_OK ? vg__sq_write(out_id, conn, id, rec, record, what) : rc;
+}
+
 int vg__sq_update_one(vg_store_conn *conn, sqlite3_stmt *stmt, const char *what)
 {
     int rc = vg__sq_exec(conn, stmt, what);
@@ -273,4 +319,65 @@ int vg__sq_update_one(vg_store_conn *conn, sqlite3_stmt *stmt, const char *what)
     if (rc == VG_OK && sqlite3_changes(conn->db) == 0)
         rc = VG_ENOTFOUND;
     return rc;
+}
+
+int vg__sq_bind_checked(sqlite3_stmt **out, vg_store_conn *conn, sq_stmt id,
+                        const vg__record *rec, const void *record, const char *what)
+{
+    int rc = vg__record_check(conn->errmsg, sizeof conn->errmsg, what, rec, record);
+
+    if (rc == VG_OK && (rc = vg__sq_stmt(out, conn, id)) == VG_OK &&
+        (rc = vg__sq_bind_record(conn, *out, rec, record)) != VG_OK)
+        sqlite3_reset(*out);
+    return rc;
+}
+
+int vg__sq_insert_new(vg_store_conn *conn, sqlite3_stmt *stmt, const char *what)
+{
+    int rc = vg__sq_exec(conn, stmt, what);
+
+    if (rc == VG_OK && sqlite3_changes(conn->db) == 0)
+        rc = VG_EEXISTS;
+    return rc;
+}
+
+/* After an update that changed no row: VG_ESTATE if the record exists (at another version),
+ * VG_ENOTFOUND if it does not. */
+static int why_unchanged(vg_store_conn *conn, sq_stmt version, const vg__record *rec,
+                         int64_t id, int64_t read_version, const char *what)
+{
+    sqlite3_stmt *stmt;
+    char detail[160];
+    int rc = vg__sq_stmt_with_id(&stmt, conn, version, id);
+
+    if (rc != VG_OK)
+        return rc;
+    rc = sqlite3_step(stmt);
+    if (rc == SQLITE_ROW) {
+        snprintf(detail, sizeof detail,
+                 "%s %lld has changed since it was read (version %lld, not %lld)", rec->what,
+                 (long long)id, (long long)sqlite3_column_int64(stmt, 0),
+                 (long long)read_version);
+        rc = vg__sq_say(conn, VG_ESTATE, what, detail);
+    } else if (rc == SQLITE_DONE) {
+        rc = VG_ENOTFOUND;
+    } else {
+        rc = vg__sq_error(conn, rc, what);
+    }
+    sqlite3_reset(stmt);
+    return rc;
+}
+
+int vg__sq_update_versioned(vg_store_conn *conn, sq_stmt update, sq_stmt version,
+                            const vg__record *rec, const void *record, int64_t id,
+                            int64_t read_version, const char *what)
+{
+    sqlite3_stmt *stmt;
+    int rc = vg__sq_bind_checked(&stmt, conn, update, rec, record, what);
+
+    if (rc != VG_OK)
+        return rc;
+    sqlite3_bind_int64(stmt, 1, id); /* the record binds its id as NULL */
+    rc = vg__sq_update_one(conn, stmt, what);
+    return rc == VG_ENOTFOUND ? why_unchanged(conn, version, rec, id, read_version, what) : rc;
 }

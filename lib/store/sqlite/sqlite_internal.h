@@ -163,6 +163,9 @@ int vg__sq_run(vg_store_conn *conn, sq_stmt id, const char *what);
 /* Records SQLite's message for `rc` on the connection and returns the matching vg_status. */
 int vg__sq_error(vg_store_conn *conn, int rc, const char *what);
 
+/* Sets the connection's message to "<what>: <detail>" and returns `status`. */
+int vg__sq_say(vg_store_conn *conn, int status, const char *what, const char *detail);
+
 /* Steps a statement that returns no rows to the end; returns VG_OK or an error. */
 int vg__sq_exec(vg_store_conn *conn, sqlite3_stmt *stmt, const char *what);
 
@@ -199,6 +202,23 @@ int vg__sq_get_by_text(void *out, vg_store_conn *conn, sq_stmt id, const vg__rec
 int vg__sq_get_by_id(void *out, vg_store_conn *conn, sq_stmt id, const vg__record *rec,
                      int64_t key, const char *what);
 
+/* Reads one row by an integer (?1) and a text (?2), as a user's idempotency key, into *out;
+ * VG_ENOTFOUND if none. */
+int vg__sq_get_by_id_text(void *out, vg_store_conn *conn, sq_stmt id, const vg__record *rec,
+                          int64_t key, const char *text, const char *what);
+
+/* vg__sq_get_by_text after checking that out is not NULL and the key (named `name` in the
+ * message) fits a field of `size` bytes: VG_EINVAL with a message. */
+int vg__sq_get_by_text_checked(void *out, vg_store_conn *conn, sq_stmt id, const vg__record *rec,
+                                const char *key, size_t size, const char *name,
+                                const char *what);
+
+/* Reads one row by a user id (?1) and an idempotency key (?2) into *out, after checking
+ * that out is not NULL and the key fits VG_STORE_KEY_SIZE (VG_EINVAL with a message);
+ * VG_ENOTFOUND if none. */
+int vg__sq_get_by_key_checked(void *out, vg_store_conn *conn, sq_stmt id, const vg__record *rec,
+                              int64_t user_id, const char *key, const char *what);
+
 /* Prepares a statement and binds an integer (an id) to ?1. */
 int vg__sq_stmt_with_id(sqlite3_stmt **out, vg_store_conn *conn, sq_stmt id, int64_t key);
 
@@ -213,8 +233,31 @@ int vg__sq_bind_record(vg_store_conn *conn, sqlite3_stmt *stmt, const vg__record
 int vg__sq_write(int64_t *out_id, vg_store_conn *conn, sq_stmt id, const vg__record *rec,
                  const void *record, const char *what);
 
+/* vg__sq_write after checking that `record` can be stored (vg__record_check: VG_EINVAL with
+ * a message). */
+int vg__sq_write_checked(int64_t *out_id, vg_store_conn *conn, sq_stmt id,
+                         const vg__record *rec, const void *record, const char *what);
+
 /* Runs a bound UPDATE; VG_ENOTFOUND (no message) when it changed no row. */
 int vg__sq_update_one(vg_store_conn *conn, sqlite3_stmt *stmt, const char *what);
+
+/* Checks that `record` can be stored (vg__record_check: VG_EINVAL with a message), prepares
+ * statement `id` and binds the record's fields as ?1, ?2, ... for the caller to run. */
+int vg__sq_bind_checked(sqlite3_stmt **out, vg_store_conn *conn, sq_stmt id,
+                        const vg__record *rec, const void *record, const char *what);
+
+/* Runs a bound INSERT ... ON CONFLICT DO NOTHING: VG_EEXISTS (without a message) when it
+ * inserted nothing. */
+int vg__sq_insert_new(vg_store_conn *conn, sqlite3_stmt *stmt, const char *what);
+
+/* An optimistic update of a versioned record: checks `record` and binds its fields as ?1,
+ * ?2, ... to statement `update`, rebinds ?1 (its id field, bound as NULL) to `id` and runs
+ * it; the statement writes WHERE id = ?1 AND version = ?2. When it changes no row, statement
+ * `version` (SELECT version ... WHERE id = ?1) tells VG_ESTATE (the record is there at
+ * another version than `read_version`, with a message) from VG_ENOTFOUND (no message). */
+int vg__sq_update_versioned(vg_store_conn *conn, sq_stmt update, sq_stmt version,
+                            const vg__record *rec, const void *record, int64_t id,
+                            int64_t read_version, const char *what);
 
 /* Schema and record methods (sqlite_schema.c, sqlite_records.c). */
 int vg__sq_schema_get(int *out, vg_store_conn *conn);

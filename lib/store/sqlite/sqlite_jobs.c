@@ -25,26 +25,6 @@
 
 _Static_assert(VG_STORE_JOB_FINAL == 3, "the SQL of jobs (sqlite_backend.c) writes it as 3");
 
-/* Sets the connection's message to "<what>: <detail>" and returns `status`. */
-static int say(vg_store_conn *conn, int status, const char *what, const char *detail)
-{
-    snprintf(conn->errmsg, sizeof conn->errmsg, "%s: %s", what, detail);
-    return status;
-}
-
-/* Checks that `record` can be stored (vg__record_check), prepares statement `id` and binds
- * the record's fields as ?1, ?2, ... */
-static int bind_checked(sqlite3_stmt **out, vg_store_conn *conn, sq_stmt id,
-                        const vg__record *rec, const void *record, const char *what)
-{
-    int rc = vg__record_check(conn->errmsg, sizeof conn->errmsg, what, rec, record);
-
-    if (rc == VG_OK && (rc = vg__sq_stmt(out, conn, id)) == VG_OK &&
-        (rc = vg__sq_bind_record(conn, *out, rec, record)) != VG_OK)
-        sqlite3_reset(*out);
-    return rc;
-}
-
 /* --- jobs ------------------------------------------------------------------------------ */
 
 int vg__sq_job_insert(int64_t *out_id, vg_store_conn *conn, const vg_store_job *job)
@@ -56,19 +36,18 @@ int vg__sq_job_insert(int64_t *out_id, vg_store_conn *conn, const vg_store_job *
 
     if (!conn)
         return VG_EINVAL;
-    if ((rc = bind_checked(&stmt, conn, SQ_JOB_INSERT, &vg__job_record, job, what)) != VG_OK)
+    rc = vg__sq_bind_checked(&stmt, conn, SQ_JOB_INSERT, &vg__job_record, job, what);
+    if (rc != VG_OK)
         return rc;
     sqlite3_bind_int64(stmt, 2, 1); /* a new job is at version 1, whatever it says */
-    if ((rc = vg__sq_exec(conn, stmt, what)) != VG_OK)
-        return rc;
-    if (sqlite3_changes(conn->db) == 0) { /* ON CONFLICT (user_id, idempotency_key) */
+    if ((rc = vg__sq_insert_new(conn, stmt, what)) == VG_EEXISTS) { /* (user_id, key) */
         snprintf(detail, sizeof detail, "user %lld has a job with that idempotency key",
                  (long long)job->user_id);
-        return say(conn, VG_EEXISTS, what, detail);
+        return vg__sq_say(conn, VG_EEXISTS, what, detail);
     }
-    if (out_id)
+    if (rc == VG_OK && out_id)
         *out_id = sqlite3_last_insert_rowid(conn->db);
-    return VG_OK;
+    return rc;
 }
 
 int vg__sq_job_get(vg_store_job *out, vg_store_conn *conn, int64_t id, int for_update)
@@ -77,68 +56,26 @@ int vg__sq_job_get(vg_store_job *out, vg_store_conn *conn, int64_t id, int for_u
     if (!conn)
         return VG_EINVAL;
     if (!out)
-        return say(conn, VG_EINVAL, "cannot read a job", "a NULL argument");
+        return vg__sq_say(conn, VG_EINVAL, "cannot read a job", "a NULL argument");
     return vg__sq_get_by_id(out, conn, SQ_JOB_GET, &vg__job_record, id, "cannot read a job");
 }
 
 int vg__sq_job_find(vg_store_job *out, vg_store_conn *conn, int64_t user_id,
                     const char *idempotency_key)
 {
-    const char *what = "cannot find a job";
-    sqlite3_stmt *stmt;
-    int rc;
-
     if (!conn)
         return VG_EINVAL;
-    if (!out)
-        return say(conn, VG_EINVAL, what, "a NULL argument");
-    if ((rc = vg__text_check(conn->errmsg, sizeof conn->errmsg, what, idempotency_key,
-                             VG_STORE_KEY_SIZE, "idempotency key")) != VG_OK ||
-        (rc = vg__sq_stmt_with_id(&stmt, conn, SQ_JOB_FIND, user_id)) != VG_OK)
-        return rc;
-    vg__sq_bind_text(stmt, 2, idempotency_key);
-    return vg__sq_get_row(out, conn, stmt, &vg__job_record, what);
-}
-
-/* After an update that changed no row: VG_ESTATE if the job exists (at another version),
- * VG_ENOTFOUND if it does not. */
-static int why_unchanged(vg_store_conn *conn, const vg_store_job *job, const char *what)
-{
-    sqlite3_stmt *stmt;
-    char detail[160];
-    int rc = vg__sq_stmt_with_id(&stmt, conn, SQ_JOB_VERSION, job->id);
-
-    if (rc != VG_OK)
-        return rc;
-    rc = sqlite3_step(stmt);
-    if (rc == SQLITE_ROW) {
-        snprintf(detail, sizeof detail,
-                 "job %lld has changed since it was read (version %lld, not %lld)",
-                 (long long)job->id, (long long)sqlite3_column_int64(stmt, 0),
-                 (long long)job->version);
-        rc = say(conn, VG_ESTATE, what, detail);
-    } else if (rc == SQLITE_DONE) {
-        rc = VG_ENOTFOUND;
-    } else {
-        rc = vg__sq_error(conn, rc, what);
-    }
-    sqlite3_reset(stmt);
-    return rc;
+    return vg__sq_get_by_key_checked(out, conn, SQ_JOB_FIND, &vg__job_record, user_id,
+                                     idempotency_key, "cannot find a job");
 }
 
 int vg__sq_job_update(vg_store_conn *conn, const vg_store_job *job)
 {
-    const char *what = "cannot update a job";
-    sqlite3_stmt *stmt;
-    int rc;
-
     if (!conn)
         return VG_EINVAL;
-    if ((rc = bind_checked(&stmt, conn, SQ_JOB_UPDATE, &vg__job_record, job, what)) != VG_OK)
-        return rc;
-    sqlite3_bind_int64(stmt, 1, job->id); /* the record binds its id as NULL */
-    rc = vg__sq_update_one(conn, stmt, what);
-    return rc == VG_ENOTFOUND ? why_unchanged(conn, job, what) : rc;
+    return vg__sq_update_versioned(conn, SQ_JOB_UPDATE, SQ_JOB_VERSION, &vg__job_record, job,
+                                   job ? job->id : 0, job ? job->version : 0,
+                                   "cannot update a job");
 }
 
 int vg__sq_job_claim(vg_store_job *out, vg_store_conn *conn, const vg_store_job_claim *claim)
@@ -150,7 +87,7 @@ int vg__sq_job_claim(vg_store_job *out, vg_store_conn *conn, const vg_store_job_
     if (!conn)
         return VG_EINVAL;
     if (!out || !claim)
-        return say(conn, VG_EINVAL, what, "a NULL argument");
+        return vg__sq_say(conn, VG_EINVAL, what, "a NULL argument");
     if ((rc = vg__text_check(conn->errmsg, sizeof conn->errmsg, what, claim->lease_owner,
                              VG_STORE_WORKER_SIZE, "lease owner")) != VG_OK ||
         (rc = vg__sq_stmt_with_id(&stmt, conn, SQ_JOB_CLAIM, claim->now)) != VG_OK)
@@ -236,8 +173,9 @@ int vg__sq_input_put(vg_store_conn *conn, const vg_store_input *input)
     if (!conn)
         return VG_EINVAL;
     if (input && !input->data && input->size > 0)
-        return say(conn, VG_EINVAL, what, "its data is NULL");
-    if ((rc = bind_checked(&stmt, conn, SQ_INPUT_PUT, &vg__input_record, input, what)) != VG_OK)
+        return vg__sq_say(conn, VG_EINVAL, what, "its data is NULL");
+    rc = vg__sq_bind_checked(&stmt, conn, SQ_INPUT_PUT, &vg__input_record, input, what);
+    if (rc != VG_OK)
         return rc;
     /* the data is the caller's until the statement has run: not copied */
     rc = sqlite3_bind_blob64(stmt, 5, input->size ? input->data : empty, input->size,
@@ -288,7 +226,7 @@ int vg__sq_input_get(vg_store_input *out, vg_store_conn *conn,
     if (!conn)
         return VG_EINVAL;
     if (!out || !hash)
-        return say(conn, VG_EINVAL, what, "a NULL argument");
+        return vg__sq_say(conn, VG_EINVAL, what, "a NULL argument");
     if ((rc = vg__sq_stmt(&stmt, conn, SQ_INPUT_GET)) != VG_OK)
         return rc;
     sqlite3_bind_blob(stmt, 1, hash, VG_STORE_HASH_SIZE, SQLITE_STATIC);
@@ -303,15 +241,10 @@ int vg__sq_input_get(vg_store_input *out, vg_store_conn *conn,
 
 int vg__sq_gallery_insert(int64_t *out_id, vg_store_conn *conn, const vg_store_example *example)
 {
-    const char *what = "cannot add a gallery example";
-    int rc;
-
     if (!conn)
         return VG_EINVAL;
-    if ((rc = vg__record_check(conn->errmsg, sizeof conn->errmsg, what, &vg__example_record,
-                               example)) != VG_OK)
-        return rc;
-    return vg__sq_write(out_id, conn, SQ_GALLERY_INSERT, &vg__example_record, example, what);
+    return vg__sq_write_checked(out_id, conn, SQ_GALLERY_INSERT, &vg__example_record, example,
+                                "cannot add a gallery example");
 }
 
 int vg__sq_gallery_list(vg_store_conn *conn, const char *topic, const char *lang,
@@ -325,7 +258,7 @@ int vg__sq_gallery_list(vg_store_conn *conn, const char *topic, const char *lang
     if (!conn)
         return VG_EINVAL;
     if (!callback)
-        return say(conn, VG_EINVAL, what, "the callback is NULL");
+        return vg__sq_say(conn, VG_EINVAL, what, "the callback is NULL");
     if ((topic && (rc = vg__text_check(conn->errmsg, sizeof conn->errmsg, what, topic,
                                        VG_NAME_SIZE, "topic")) != VG_OK) ||
         (lang && (rc = vg__text_check(conn->errmsg, sizeof conn->errmsg, what, lang,

@@ -27,37 +27,6 @@
 _Static_assert(VG_ORDER_CREATED == 0 && VG_ORDER_PENDING == 1 && VG_ORDER_PAID == 2,
                "the SQL of orders (sqlite_backend.c, sqlite_schema.c) writes unpaid as state < 2");
 
-/* Sets the connection's message to "<what>: <detail>" and returns `status`. */
-static int say(vg_store_conn *conn, int status, const char *what, const char *detail)
-{
-    snprintf(conn->errmsg, sizeof conn->errmsg, "%s: %s", what, detail);
-    return status;
-}
-
-/* Checks that `record` can be stored (vg__record_check), prepares statement `id` and binds
- * the record's fields as ?1, ?2, ... */
-static int bind_checked(sqlite3_stmt **out, vg_store_conn *conn, sq_stmt id,
-                        const vg__record *rec, const void *record, const char *what)
-{
-    int rc = vg__record_check(conn->errmsg, sizeof conn->errmsg, what, rec, record);
-
-    if (rc == VG_OK && (rc = vg__sq_stmt(out, conn, id)) == VG_OK &&
-        (rc = vg__sq_bind_record(conn, *out, rec, record)) != VG_OK)
-        sqlite3_reset(*out);
-    return rc;
-}
-
-/* Runs a bound INSERT ... ON CONFLICT DO NOTHING: VG_EEXISTS (without a message) when it
- * inserted nothing. */
-static int insert_new(vg_store_conn *conn, sqlite3_stmt *stmt, const char *what)
-{
-    int rc = vg__sq_exec(conn, stmt, what);
-
-    if (rc == VG_OK && sqlite3_changes(conn->db) == 0)
-        rc = VG_EEXISTS;
-    return rc;
-}
-
 /* Runs a bound SELECT of one integer into *out. */
 static int query_int64(int64_t *out, vg_store_conn *conn, sqlite3_stmt *stmt, const char *what)
 {
@@ -85,11 +54,11 @@ int vg__sq_order_insert(int64_t *out_id, vg_store_conn *conn, const vg_store_ord
 
     if (!conn)
         return VG_EINVAL;
-    if ((rc = bind_checked(&stmt, conn, SQ_ORDER_INSERT, &vg__order_record, order, what)) !=
-        VG_OK)
+    rc = vg__sq_bind_checked(&stmt, conn, SQ_ORDER_INSERT, &vg__order_record, order, what);
+    if (rc != VG_OK)
         return rc;
     sqlite3_bind_int64(stmt, 2, 1); /* a new order is at version 1, whatever it says */
-    if ((rc = insert_new(conn, stmt, what)) == VG_EEXISTS) {
+    if ((rc = vg__sq_insert_new(conn, stmt, what)) == VG_EEXISTS) {
         /* which key was taken: the number, or else the user's idempotency key */
         if ((rc = vg__sq_stmt(&stmt, conn, SQ_ORDER_NUMBER_TAKEN)) != VG_OK)
             return rc;
@@ -101,7 +70,7 @@ int vg__sq_order_insert(int64_t *out_id, vg_store_conn *conn, const vg_store_ord
         else
             snprintf(detail, sizeof detail, "user %lld has an order with that idempotency key",
                      (long long)order->user_id);
-        return say(conn, VG_EEXISTS, what, detail);
+        return vg__sq_say(conn, VG_EEXISTS, what, detail);
     }
     if (rc == VG_OK && out_id)
         *out_id = sqlite3_last_insert_rowid(conn->db);
@@ -114,7 +83,7 @@ int vg__sq_order_get(vg_store_order *out, vg_store_conn *conn, int64_t id, int f
     if (!conn)
         return VG_EINVAL;
     if (!out)
-        return say(conn, VG_EINVAL, "cannot read an order", "a NULL argument");
+        return vg__sq_say(conn, VG_EINVAL, "cannot read an order", "a NULL argument");
     return vg__sq_get_by_id(out, conn, SQ_ORDER_GET, &vg__order_record, id,
                             "cannot read an order");
 }
@@ -122,79 +91,30 @@ int vg__sq_order_get(vg_store_order *out, vg_store_conn *conn, int64_t id, int f
 int vg__sq_order_find(vg_store_order *out, vg_store_conn *conn, const char *number,
                       int for_update)
 {
-    const char *what = "cannot find an order";
-    int rc;
-
     (void)for_update;
     if (!conn)
         return VG_EINVAL;
-    if (!out)
-        return say(conn, VG_EINVAL, what, "a NULL argument");
-    if ((rc = vg__text_check(conn->errmsg, sizeof conn->errmsg, what, number,
-                             VG_STORE_ORDER_NUMBER_SIZE, "order number")) != VG_OK)
-        return rc;
-    return vg__sq_get_by_text(out, conn, SQ_ORDER_FIND, &vg__order_record, number, what);
+    return vg__sq_get_by_text_checked(out, conn, SQ_ORDER_FIND, &vg__order_record, number,
+                                      VG_STORE_ORDER_NUMBER_SIZE, "order number",
+                                      "cannot find an order");
 }
 
 int vg__sq_order_find_key(vg_store_order *out, vg_store_conn *conn, int64_t user_id,
                           const char *idempotency_key)
 {
-    const char *what = "cannot find an order";
-    sqlite3_stmt *stmt;
-    int rc;
-
     if (!conn)
         return VG_EINVAL;
-    if (!out)
-        return say(conn, VG_EINVAL, what, "a NULL argument");
-    if ((rc = vg__text_check(conn->errmsg, sizeof conn->errmsg, what, idempotency_key,
-                             VG_STORE_KEY_SIZE, "idempotency key")) != VG_OK ||
-        (rc = vg__sq_stmt_with_id(&stmt, conn, SQ_ORDER_FIND_KEY, user_id)) != VG_OK)
-        return rc;
-    vg__sq_bind_text(stmt, 2, idempotency_key);
-    return vg__sq_get_row(out, conn, stmt, &vg__order_record, what);
-}
-
-/* After an update that changed no row: VG_ESTATE if the order exists (at another version),
- * VG_ENOTFOUND if it does not. */
-static int why_unchanged(vg_store_conn *conn, const vg_store_order *order, const char *what)
-{
-    sqlite3_stmt *stmt;
-    char detail[160];
-    int rc = vg__sq_stmt_with_id(&stmt, conn, SQ_ORDER_VERSION, order->id);
-
-    if (rc != VG_OK)
-        return rc;
-    rc = sqlite3_step(stmt);
-    if (rc == SQLITE_ROW) {
-        snprintf(detail, sizeof detail,
-                 "order %lld has changed since it was read (version %lld, not %lld)",
-                 (long long)order->id, (long long)sqlite3_column_int64(stmt, 0),
-                 (long long)order->version);
-        rc = say(conn, VG_ESTATE, what, detail);
-    } else if (rc == SQLITE_DONE) {
-        rc = VG_ENOTFOUND;
-    } else {
-        rc = vg__sq_error(conn, rc, what);
-    }
-    sqlite3_reset(stmt);
-    return rc;
+    return vg__sq_get_by_key_checked(out, conn, SQ_ORDER_FIND_KEY, &vg__order_record, user_id,
+                                     idempotency_key, "cannot find an order");
 }
 
 int vg__sq_order_update(vg_store_conn *conn, const vg_store_order *order)
 {
-    const char *what = "cannot update an order";
-    sqlite3_stmt *stmt;
-    int rc;
-
     if (!conn)
         return VG_EINVAL;
-    if ((rc = bind_checked(&stmt, conn, SQ_ORDER_UPDATE, &vg__order_record, order, what)) !=
-        VG_OK)
-        return rc;
-    sqlite3_bind_int64(stmt, 1, order->id); /* the record binds its id as NULL */
-    rc = vg__sq_update_one(conn, stmt, what);
-    return rc == VG_ENOTFOUND ? why_unchanged(conn, order, what) : rc;
+    return vg__sq_update_versioned(conn, SQ_ORDER_UPDATE, SQ_ORDER_VERSION, &vg__order_record,
+                                   order, order ? order->id : 0, order ? order->version : 0,
+                                   "cannot update an order");
 }
 
 int vg__sq_orders_list(vg_store_conn *conn, const vg_store_order_filter *filter,
@@ -233,16 +153,10 @@ int vg__sq_orders_list(vg_store_conn *conn, const vg_store_order_filter *filter,
 
 int vg__sq_subscription_put(vg_store_conn *conn, const vg_store_subscription *subscription)
 {
-    const char *what = "cannot store a subscription";
-    int rc;
-
     if (!conn)
         return VG_EINVAL;
-    if ((rc = vg__record_check(conn->errmsg, sizeof conn->errmsg, what, &vg__subscription_record,
-                               subscription)) != VG_OK)
-        return rc;
-    return vg__sq_write(NULL, conn, SQ_SUBSCRIPTION_PUT, &vg__subscription_record, subscription,
-                        what);
+    return vg__sq_write_checked(NULL, conn, SQ_SUBSCRIPTION_PUT, &vg__subscription_record,
+                                subscription, "cannot store a subscription");
 }
 
 int vg__sq_subscription_get(vg_store_subscription *out, vg_store_conn *conn, int64_t user_id,
@@ -252,7 +166,7 @@ int vg__sq_subscription_get(vg_store_subscription *out, vg_store_conn *conn, int
     if (!conn)
         return VG_EINVAL;
     if (!out)
-        return say(conn, VG_EINVAL, "cannot read a subscription", "a NULL argument");
+        return vg__sq_say(conn, VG_EINVAL, "cannot read a subscription", "a NULL argument");
     return vg__sq_get_by_id(out, conn, SQ_SUBSCRIPTION_GET, &vg__subscription_record, user_id,
                             "cannot read a subscription");
 }
@@ -269,7 +183,7 @@ int vg__sq_subscriptions_due(vg_store_conn *conn, vg_time due_before, int min_st
     if (!conn)
         return VG_EINVAL;
     if (!callback)
-        return say(conn, VG_EINVAL, what, "the callback is NULL");
+        return vg__sq_say(conn, VG_EINVAL, what, "the callback is NULL");
     if ((rc = vg__limit_check(conn->errmsg, sizeof conn->errmsg, what, limit,
                               VG__SUBSCRIPTIONS_DUE_MAX)) != VG_OK ||
         (rc = vg__sq_stmt_with_id(&stmt, conn, SQ_SUBSCRIPTIONS_DUE, due_before)) != VG_OK)
@@ -287,31 +201,19 @@ int vg__sq_subscriptions_due(vg_store_conn *conn, vg_time due_before, int min_st
 
 int vg__sq_promo_put(vg_store_conn *conn, const vg_store_promo *promo)
 {
-    const char *what = "cannot store a promotion";
-    int rc;
-
     if (!conn)
         return VG_EINVAL;
-    if ((rc = vg__record_check(conn->errmsg, sizeof conn->errmsg, what, &vg__promo_record,
-                               promo)) != VG_OK)
-        return rc;
-    return vg__sq_write(NULL, conn, SQ_PROMO_PUT, &vg__promo_record, promo, what);
+    return vg__sq_write_checked(NULL, conn, SQ_PROMO_PUT, &vg__promo_record, promo,
+                                "cannot store a promotion");
 }
 
 int vg__sq_promo_get(vg_store_promo *out, vg_store_conn *conn, const char *code, int for_update)
 {
-    const char *what = "cannot read a promotion";
-    int rc;
-
     (void)for_update;
     if (!conn)
         return VG_EINVAL;
-    if (!out)
-        return say(conn, VG_EINVAL, what, "a NULL argument");
-    if ((rc = vg__text_check(conn->errmsg, sizeof conn->errmsg, what, code,
-                             VG_STORE_PROMO_CODE_SIZE, "code")) != VG_OK)
-        return rc;
-    return vg__sq_get_by_text(out, conn, SQ_PROMO_GET, &vg__promo_record, code, what);
+    return vg__sq_get_by_text_checked(out, conn, SQ_PROMO_GET, &vg__promo_record, code,
+                                      VG_STORE_PROMO_CODE_SIZE, "code", "cannot read a promotion");
 }
 
 int vg__sq_promos_list(vg_store_conn *conn, vg_store_promo_fn callback, void *payload)
@@ -324,7 +226,7 @@ int vg__sq_promos_list(vg_store_conn *conn, vg_store_promo_fn callback, void *pa
     if (!conn)
         return VG_EINVAL;
     if (!callback)
-        return say(conn, VG_EINVAL, what, "the callback is NULL");
+        return vg__sq_say(conn, VG_EINVAL, what, "the callback is NULL");
     if ((rc = vg__sq_stmt(&stmt, conn, SQ_PROMOS_LIST)) != VG_OK)
         return rc;
     while ((rc = vg__sq_next(&promo, conn, stmt, &vg__promo_record, what)) == VG_OK)
@@ -342,13 +244,13 @@ int vg__sq_redemption_insert(vg_store_conn *conn, const vg_store_redemption *red
 
     if (!conn)
         return VG_EINVAL;
-    if ((rc = bind_checked(&stmt, conn, SQ_REDEMPTION_INSERT, &vg__redemption_record,
+    if ((rc = vg__sq_bind_checked(&stmt, conn, SQ_REDEMPTION_INSERT, &vg__redemption_record,
                            redemption, what)) != VG_OK)
         return rc;
-    if ((rc = insert_new(conn, stmt, what)) == VG_EEXISTS) {
+    if ((rc = vg__sq_insert_new(conn, stmt, what)) == VG_EEXISTS) {
         snprintf(detail, sizeof detail, "user %lld has a redemption with that idempotency key",
                  (long long)redemption->user_id);
-        return say(conn, VG_EEXISTS, what, detail);
+        return vg__sq_say(conn, VG_EEXISTS, what, detail);
     }
     return rc;
 }
@@ -356,20 +258,10 @@ int vg__sq_redemption_insert(vg_store_conn *conn, const vg_store_redemption *red
 int vg__sq_redemption_find(vg_store_redemption *out, vg_store_conn *conn, int64_t user_id,
                            const char *idempotency_key)
 {
-    const char *what = "cannot find a redemption";
-    sqlite3_stmt *stmt;
-    int rc;
-
     if (!conn)
         return VG_EINVAL;
-    if (!out)
-        return say(conn, VG_EINVAL, what, "a NULL argument");
-    if ((rc = vg__text_check(conn->errmsg, sizeof conn->errmsg, what, idempotency_key,
-                             VG_STORE_KEY_SIZE, "idempotency key")) != VG_OK ||
-        (rc = vg__sq_stmt_with_id(&stmt, conn, SQ_REDEMPTION_FIND, user_id)) != VG_OK)
-        return rc;
-    vg__sq_bind_text(stmt, 2, idempotency_key);
-    return vg__sq_get_row(out, conn, stmt, &vg__redemption_record, what);
+    return vg__sq_get_by_key_checked(out, conn, SQ_REDEMPTION_FIND, &vg__redemption_record,
+                                     user_id, idempotency_key, "cannot find a redemption");
 }
 
 int vg__sq_redemptions_count(int64_t *out, vg_store_conn *conn, const char *code,
@@ -382,7 +274,7 @@ int vg__sq_redemptions_count(int64_t *out, vg_store_conn *conn, const char *code
     if (!conn)
         return VG_EINVAL;
     if (!out)
-        return say(conn, VG_EINVAL, what, "a NULL argument");
+        return vg__sq_say(conn, VG_EINVAL, what, "a NULL argument");
     if ((rc = vg__text_check(conn->errmsg, sizeof conn->errmsg, what, code,
                              VG_STORE_PROMO_CODE_SIZE, "code")) != VG_OK ||
         (rc = vg__sq_stmt(&stmt, conn, SQ_REDEMPTIONS_COUNT)) != VG_OK)
@@ -403,13 +295,13 @@ int vg__sq_webhook_event_insert(vg_store_conn *conn, const vg_store_webhook_even
 
     if (!conn)
         return VG_EINVAL;
-    if ((rc = bind_checked(&stmt, conn, SQ_WEBHOOK_EVENT_INSERT, &vg__webhook_event_record,
+    if ((rc = vg__sq_bind_checked(&stmt, conn, SQ_WEBHOOK_EVENT_INSERT, &vg__webhook_event_record,
                            event, what)) != VG_OK)
         return rc;
-    if ((rc = insert_new(conn, stmt, what)) == VG_EEXISTS) {
+    if ((rc = vg__sq_insert_new(conn, stmt, what)) == VG_EEXISTS) {
         snprintf(detail, sizeof detail, "%s's event \"%s\" was recorded before", event->provider,
                  event->event_id);
-        return say(conn, VG_EEXISTS, what, detail);
+        return vg__sq_say(conn, VG_EEXISTS, what, detail);
     }
     return rc;
 }
@@ -438,10 +330,10 @@ int vg__sq_stats_query(vg_store_conn *conn, vg_store_stat stat, int arg,
     if (!conn)
         return VG_EINVAL;
     if (!callback)
-        return say(conn, VG_EINVAL, what, "the callback is NULL");
+        return vg__sq_say(conn, VG_EINVAL, what, "the callback is NULL");
     if ((int)stat < 0 || (size_t)stat >= sizeof stat_stmts / sizeof stat_stmts[0]) {
         snprintf(detail, sizeof detail, "no figure %d", (int)stat);
-        return say(conn, VG_EINVAL, what, detail);
+        return vg__sq_say(conn, VG_EINVAL, what, detail);
     }
     if ((rc = vg__sq_stmt(&stmt, conn, stat_stmts[stat])) != VG_OK)
         return rc;

@@ -209,14 +209,8 @@ int vg__sq_ledger_list(vg_store_conn *conn, int64_t user_id, int64_t from_seq, i
 int vg__sq_idempotency_get(vg_store_idempotency *out, vg_store_conn *conn, int64_t user_id,
                            const char *key)
 {
-    sqlite3_stmt *stmt;
-    int rc = vg__sq_stmt_with_id(&stmt, conn, SQ_IDEMPOTENCY_GET, user_id);
-
-    if (rc != VG_OK)
-        return rc;
-    vg__sq_bind_text(stmt, 2, key);
-    return vg__sq_get_row(out, conn, stmt, &vg__idempotency_record,
-                          "cannot read an idempotency key");
+    return vg__sq_get_by_id_text(out, conn, SQ_IDEMPOTENCY_GET, &vg__idempotency_record, user_id,
+                                 key, "cannot read an idempotency key");
 }
 
 int vg__sq_idempotency_put(vg_store_conn *conn, const vg_store_idempotency *record)
