@@ -9,7 +9,7 @@ DEBIAN_PACKAGES=(
     libcurl4-openssl-dev openssl libcjson-dev libsqlite3-dev libsodium-dev libutf8proc-dev
     libcmocka-dev libpq-dev postgresql clang
 )
-PYTHON_PACKAGES=(pytest aiosmtpd PIL:pillow cffi)
+PYTHON_PACKAGES=(pytest aiosmtpd PIL:pillow cffi streamlit)
 
 as_root() {
     if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
