@@ -24,7 +24,7 @@ from fake_runway import FakeRunway  # noqa: E402
 
 # None of these may ever show in an output, a log line or the store.
 LEONARDO_KEY = "leo-SECRET-4f1d2c3b-key-0123456789"
-GEMINI_KEY = "AIza-SECRET-gemini-key-9876543210"
+GEMINI_KEY = "fake-gemini-test-key-not-real-9876543210"
 RUNWAY_KEY = "key_SECRET_runway_0a1b2c3d4e5f6a7b"
 GOENHANCE_KEY = "goe-SECRET-enhance-key-5566778899"
 KEYS = (LEONARDO_KEY, GEMINI_KEY, RUNWAY_KEY, GOENHANCE_KEY)
