@@ -8,6 +8,7 @@ DEBIAN_PACKAGES=(
     meson ninja-build pkg-config gcc g++ python3
     libcurl4-openssl-dev openssl libcjson-dev libsqlite3-dev libsodium-dev libutf8proc-dev
     libcmocka-dev libpq-dev postgresql clang
+    chromium chromium-driver
 )
 PYTHON_PACKAGES=(pytest aiosmtpd PIL:pillow cffi streamlit)
 
