@@ -18,6 +18,7 @@
 
 struct vgn_block {
     struct vgn_block *next;
+    size_t size;
     max_align_t data[];
 };
 
@@ -55,6 +56,7 @@ void *vgn_op_alloc(vgn_op *op, size_t size)
         return NULL;
     }
     block->next = op->blocks;
+    block->size = size;
     op->blocks = block;
     return block->data;
 }
@@ -67,8 +69,9 @@ static void op_free(vgn_op *op)
             op->rc = VG_ECANCELLED;
         op->finish(op, &unused);
     }
-    while (op->blocks) {
+    while (op->blocks) { /* copies of arguments may be passwords, codes or tokens */
         struct vgn_block *next = op->blocks->next;
+        explicit_bzero(op->blocks->data, op->blocks->size);
         free(op->blocks);
         op->blocks = next;
     }
