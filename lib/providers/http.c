@@ -362,6 +362,9 @@ static void attempt(vg__http_client *c, CURL *h, const vg__http_request *r,
     curl_easy_reset(h);
     o->errbuf[0] = '\0';
     curl_easy_setopt(h, CURLOPT_URL, r->url);
+    /* On a kept-alive connection that turns out dead, libcurl resends the request on a
+     * fresh one by itself; a request that creates a paid job must go out at most once. */
+    curl_easy_setopt(h, CURLOPT_FRESH_CONNECT, r->creates_paid_job ? 1L : 0L);
     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, (long)c->opt.connect_timeout_ms);
     curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, (long)c->opt.total_timeout_ms);

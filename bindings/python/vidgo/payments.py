@@ -93,7 +93,7 @@ class Payments(_call.Group):
         return _call.pages(lambda before: self.orders_page(user_id, before, page_size),
                            lambda order: order.id, page_size)
 
-    def refund_order(self, order_id: int, reason: Optional[str] = None) -> _t.Order:
+    def refund_order(self, order_id: int, reason: str = "") -> _t.Order:
         """Marks a paid subscription order refunded (the plan goes back to demo)."""
         out = _order_out()
         with self._h as ctx:
