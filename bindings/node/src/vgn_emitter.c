@@ -7,6 +7,8 @@
 
 struct vgn_emitter {
     napi_threadsafe_function tsfn;
+    int released;  /* vgn_emitter_free was called */
+    int finalized; /* the tsfn is gone (released, or torn down with the environment) */
 };
 
 /* Main thread: turns the value into JS and calls the function. An exception it throws is
@@ -28,11 +30,16 @@ static void call_js(napi_env env, napi_value fn, void *context, void *data)
     vgn_val_free(data);
 }
 
+/* The struct has two owners, the tsfn and the handle that frees it: the last one frees it
+ * (at environment teardown Node may finalize the tsfn before the handle is finalized). */
 static void finalize(napi_env env, void *data, void *hint)
 {
+    vgn_emitter *e = data;
     (void)env;
     (void)hint;
-    free(data);
+    e->finalized = 1;
+    if (e->released)
+        free(e);
 }
 
 vgn_emitter *vgn_emitter_new(napi_env env, napi_value fn, const char *name)
@@ -61,7 +68,12 @@ void vgn_emit(vgn_emitter *emitter, vgn_val *value)
 
 void vgn_emitter_free(vgn_emitter *emitter)
 {
-    /* Values already queued are still delivered; the struct goes with the tsfn. */
-    if (emitter)
+    /* Values already queued are still delivered; then the tsfn finalizer frees the struct. */
+    if (!emitter)
+        return;
+    emitter->released = 1;
+    if (emitter->finalized)
+        free(emitter);
+    else
         napi_release_threadsafe_function(emitter->tsfn, napi_tsfn_release);
 }

@@ -131,7 +131,8 @@ export declare class Engine {
   events(options?: { afterId?: number; pageSize?: number }): AsyncIterableIterator<StoreEvent>;
   /** The problems found ([] when the store is sound). */
   check(): Promise<Problem[]>;
-  generator(options?: GeneratorOptions): Generator;
+  /** Opens a generator with its own options (engine.jobs is the default one). */
+  generator(options?: GeneratorOptions): Promise<Generator>;
   readonly accounts: Accounts;
   readonly users: Users;
   readonly plans: Plans;

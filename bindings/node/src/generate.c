@@ -1,0 +1,813 @@
+/* SPDX-License-Identifier: MIT */
+/* The generation pipeline (include/vidgo/generate.h): generators and their job events,
+ * submitting, reading, listing, cancelling and waiting for jobs, workers (a step on the
+ * thread pool, or a run on a thread of its own), and the inspiration gallery. */
+#include "vgn.h"
+
+#include <limits.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define ARG_TYPE 1
+#define ARG_RANGE 2
+
+/* 1 when a value is undefined or null. */
+static int absent(napi_env env, napi_value value)
+{
+    napi_valuetype type;
+    return napi_typeof(env, value, &type) != napi_ok || type == napi_undefined || type == napi_null;
+}
+
+/* An optional integer of [min, max] (dflt when undefined or null). */
+static int64_t op_int_in(napi_env env, vgn_op *op, napi_value value, const char *name, int64_t min,
+                         int64_t max, int64_t dflt)
+{
+    int64_t n;
+    if (absent(env, value))
+        return dflt;
+    n = vgn_op_int(op, value, name, 0);
+    if (n < min || n > max) {
+        vgn_op_reject(op, ARG_RANGE, "The \"%s\" argument must be an integer of %lld..%lld", name,
+                      (long long)min, (long long)max);
+        return dflt;
+    }
+    return n;
+}
+
+/* A required id (> 0). */
+static int64_t op_id(vgn_op *op, napi_value value, const char *name)
+{
+    int64_t id = vgn_op_int(op, value, name, 0);
+    if (id <= 0)
+        vgn_op_reject(op, ARG_RANGE, "The \"%s\" argument must be a positive integer", name);
+    return id;
+}
+
+/* ---- records ---------------------------------------------------------------------------- */
+
+static vgn_val *name_val(const char *name)
+{
+    return name ? vgn_str(name) : vgn_null();
+}
+
+static vgn_val *job_val(const vg_job *j)
+{
+    vgn_val *o = vgn_object();
+    vgn_set_int(o, "id", j->id);
+    vgn_set_int(o, "userId", j->user_id);
+    vgn_set_str(o, "service", j->service);
+    vgn_set(o, "kind", name_val(vg_task_kind_name(j->kind)));
+    vgn_set(o, "state", name_val(vg_job_state_name(j->state)));
+    vgn_set_bool(o, "final", j->state >= VG_JOB_SUCCEEDED);
+    vgn_set_bool(o, "priority", j->priority);
+    vgn_set_int(o, "percent", j->percent);
+    vgn_set_str(o, "prompt", j->prompt);
+    vgn_set_str(o, "enhancedPrompt", j->enhanced_prompt);
+    vgn_set_str(o, "lang", j->lang);
+    vgn_set_int(o, "resolution", j->resolution);
+    vgn_set_int(o, "durationS", j->duration_s);
+    vgn_set_int(o, "fps", j->fps);
+    vgn_set_str(o, "style", j->style);
+    vgn_set_int(o, "inputJobId", j->input_job_id);
+    vgn_set_bool(o, "isPublic", j->is_public);
+    vgn_set_int(o, "price", j->price);
+    vgn_set_bool(o, "freeUse", j->free_use);
+    vgn_set_bool(o, "charged", j->charged);
+    vgn_set_bool(o, "watermark", j->watermark);
+    vgn_set_bool(o, "cacheHit", j->cache_hit);
+    vgn_set_num(o, "similarity", j->similarity);
+    vgn_set_int(o, "leaderId", j->leader_id);
+    vgn_set_str(o, "provider", j->provider);
+    vgn_set_bool(o, "fallback", j->fallback);
+    vgn_set_int(o, "attempts", j->attempts);
+    vgn_set_str(o, "mediaType", j->media_type);
+    vgn_set_str(o, "resultUrl", j->result_url);
+    vgn_set_str(o, "thumbnailUrl", j->thumbnail_url);
+    vgn_set_int(o, "width", j->width);
+    vgn_set_int(o, "height", j->height);
+    vgn_set_int(o, "resultDurationS", j->result_duration_s);
+    vgn_set_bool(o, "placeholder", j->placeholder);
+    vgn_set_int(o, "apiCostMicroUsd", j->api_cost_micro_usd);
+    vgn_set_int(o, "error", j->error);
+    vgn_set(o, "errorKey", j->error ? name_val(vg_error_name(j->error)) : vgn_null());
+    vgn_set_str(o, "message", j->message);
+    vgn_set_str(o, "detail", j->detail);
+    vgn_set_time(o, "createdAt", j->created_at);
+    vgn_set_time(o, "updatedAt", j->updated_at);
+    vgn_set_time(o, "finishedAt", j->finished_at);
+    return o;
+}
+
+static int job_row(const vg_job *j, void *array)
+{
+    vgn_push(array, job_val(j));
+    return 0;
+}
+
+static vgn_val *example_val(const vg_example *e)
+{
+    vgn_val *o = vgn_object();
+    vgn_set_int(o, "id", e->id);
+    vgn_set_str(o, "topic", e->topic);
+    vgn_set_str(o, "lang", e->lang);
+    vgn_set_str(o, "title", e->title);
+    vgn_set_str(o, "prompt", e->prompt);
+    vgn_set_str(o, "service", e->service);
+    vgn_set_str(o, "mediaType", e->media_type);
+    vgn_set_str(o, "resultUrl", e->result_url);
+    vgn_set_str(o, "thumbnailUrl", e->thumbnail_url);
+    vgn_set_int(o, "jobId", e->job_id);
+    vgn_set_time(o, "createdAt", e->created_at);
+    return o;
+}
+
+static int example_row(const vg_example *e, void *array)
+{
+    vgn_push(array, example_val(e));
+    return 0;
+}
+
+static int topic_row(const vg_topic *t, void *array)
+{
+    vgn_val *o = vgn_object();
+    vgn_set_str(o, "topic", t->topic);
+    vgn_set_str(o, "title", t->title);
+    vgn_set_int(o, "count", t->count);
+    vgn_push(array, o);
+    return 0;
+}
+
+/* ---- job_state_name ----------------------------------------------------------------------- */
+
+typedef struct {
+    vgn_op op;
+    int64_t state;
+} state_op;
+
+static void state_name_exec(vgn_op *op)
+{
+    op->result = name_val(vg_job_state_name((int)((state_op *)op)->state));
+}
+
+/* job_state_name(state) -> 'queued' | ... | null */
+static napi_value job_state_name(napi_env env, napi_callback_info info)
+{
+    VGN_ARGS(env, info, 1, argv);
+    state_op *o = vgn_op_new(env, sizeof *o, state_name_exec);
+    if (!o)
+        return NULL;
+    o->state = op_int_in(env, &o->op, argv[0], "state", INT_MIN, INT_MAX, 0);
+    return vgn_op_run(&o->op, VGN_SYNC);
+}
+
+/* ---- generators ---------------------------------------------------------------------------- */
+
+/* Indexed by vg_cache_quantize. */
+static const char *const quantize_names[] = {"auto", "off", "on"};
+
+typedef struct {
+    vgn_op op;
+    napi_env env;
+    vg_ctx *ctx;
+    vg_generator_options options;
+    vg_cache_options cache;
+    vgn_emitter *events; /* the generator handle's extra once it exists */
+    napi_ref parent;     /* the embedder's handle, else the context's */
+    vg_generator *out;
+} open_op;
+
+static void job_event(const vg_job *job, void *payload)
+{
+    vgn_emit(payload, job_val(job));
+}
+
+static void events_free(void *extra)
+{
+    vgn_emitter_free(extra);
+}
+
+static void open_exec(vgn_op *op)
+{
+    open_op *o = (open_op *)op;
+    op->rc = vg_generator_open(&o->out, o->ctx, &o->options);
+}
+
+/* Wraps the generator in a handle (the emitter its extra), or undoes the open. */
+static void open_finish(vgn_op *op, napi_value *out)
+{
+    open_op *o = (open_op *)op;
+    napi_value parent = NULL;
+    if (op->rc == 0 && napi_get_reference_value(o->env, o->parent, &parent) == napi_ok && parent) {
+        *out = vgn_handle_new(o->env, VGN_GENERATOR, o->out, parent, o->events, events_free);
+        if (*out) {
+            o->out = NULL;
+            o->events = NULL;
+        }
+    } else if (op->rc == 0) {
+        napi_throw_error(o->env, NULL, "vidgo: the generator's parent handle is gone");
+    }
+    vg_generator_close(o->out);
+    vgn_emitter_free(o->events);
+    if (o->parent)
+        napi_delete_reference(o->env, o->parent);
+}
+
+static int op_int_option(napi_env env, vgn_op *op, napi_value options, const char *key)
+{
+    return (int)op_int_in(env, op, vgn_op_prop(op, options, key), key, 0, INT_MAX, 0);
+}
+
+/* An optional boolean option (dflt when undefined or null). */
+static int op_flag(napi_env env, vgn_op *op, napi_value options, const char *key, int dflt)
+{
+    napi_value value = vgn_op_prop(op, options, key);
+    return absent(env, value) ? dflt : vgn_op_bool(op, value, key, 0);
+}
+
+/* Reads options.cache into o->cache; returns the embedder's handle value, or NULL. */
+static napi_value read_cache_options(open_op *o, napi_value cache)
+{
+    static const size_t quantize_count = sizeof quantize_names / sizeof *quantize_names;
+    vgn_op *op = &o->op;
+    napi_env env = o->env;
+    napi_value embedder = vgn_op_prop(op, cache, "embedder");
+    const char *quantize = vgn_op_string(op, vgn_op_prop(op, cache, "quantize"), "quantize", 1);
+    size_t i = 0;
+
+    o->cache.threshold = vgn_op_number(op, vgn_op_prop(op, cache, "threshold"), "threshold", 1);
+    if (o->cache.threshold < 0 || o->cache.threshold > 1)
+        vgn_op_reject(op, ARG_RANGE, "The \"threshold\" option must be in 0..1");
+    o->cache.second_gate = op_flag(env, op, cache, "secondGate", 1);
+    o->cache.shadow = op_flag(env, op, cache, "shadow", 0);
+    o->cache.max_entries =
+        op_int_in(env, op, vgn_op_prop(op, cache, "maxEntries"), "maxEntries", 0, INT64_MAX, 0);
+    o->cache.threads = op_int_option(env, op, cache, "threads");
+    o->cache.flight_wait_ms = op_int_option(env, op, cache, "flightWaitMs");
+    o->cache.negative_ttl_s = op_int_option(env, op, cache, "negativeTtlS");
+    while (quantize && i < quantize_count && strcmp(quantize, quantize_names[i]) != 0)
+        i++;
+    if (i == quantize_count)
+        vgn_op_reject(op, ARG_RANGE, "The \"quantize\" option must be 'auto', 'off' or 'on'");
+    else if (quantize)
+        o->cache.quantize = (vg_cache_quantize)i;
+    if (absent(env, embedder))
+        return NULL;
+    o->cache.embedder = vgn_op_handle(op, embedder, VGN_EMBEDDER);
+    return embedder;
+}
+
+/* generator_open(ctx, options?, onEvent?) -> Promise<generator handle>
+ * options: enhance, jobTimeoutS, leaseS, agingS, maxAttempts, maxPollMs, cache {embedder
+ * (handle), threshold, secondGate, shadow, maxEntries, quantize, threads, flightWaitMs,
+ * negativeTtlS}. onEvent(job) is called on the main thread after every change of a job
+ * made through the generator. */
+static napi_value generator_open(napi_env env, napi_callback_info info)
+{
+    VGN_ARGS(env, info, 3, argv);
+    napi_valuetype type;
+    napi_value cache, parent = argv[0], embedder;
+    open_op *o = vgn_op_new(env, sizeof *o, open_exec);
+    vgn_op *op;
+    if (!o)
+        return NULL;
+    op = &o->op;
+    o->env = env;
+    op->finish = open_finish;
+    o->options = (vg_generator_options)VG_GENERATOR_OPTIONS_INIT;
+    o->cache = (vg_cache_options)VG_CACHE_OPTIONS_INIT;
+    o->ctx = vgn_op_handle(op, argv[0], VGN_CONTEXT);
+    o->options.enhance = op_flag(env, op, argv[1], "enhance", 1) ? 0 : -1;
+    o->options.job_timeout_s = op_int_option(env, op, argv[1], "jobTimeoutS");
+    o->options.lease_s = op_int_option(env, op, argv[1], "leaseS");
+    o->options.aging_s = op_int_option(env, op, argv[1], "agingS");
+    o->options.max_attempts = op_int_option(env, op, argv[1], "maxAttempts");
+    o->options.max_poll_ms = op_int_option(env, op, argv[1], "maxPollMs");
+    cache = vgn_op_prop(op, argv[1], "cache");
+    if (!absent(env, cache)) {
+        if ((embedder = read_cache_options(o, cache)) != NULL)
+            parent = embedder;
+        o->options.cache = &o->cache;
+    }
+    if (napi_typeof(env, argv[2], &type) != napi_ok ||
+        (type != napi_undefined && type != napi_null && type != napi_function))
+        vgn_op_reject(op, ARG_TYPE, "The \"onEvent\" argument must be a function");
+    if (napi_create_reference(env, parent, 1, &o->parent) != napi_ok)
+        vgn_op_reject(op, ARG_TYPE, "a vidgo engine handle was expected");
+    if (type == napi_function && o->ctx) {
+        napi_value ignored;
+        if (!(o->events = vgn_emitter_new(env, argv[2], "vidgo.job"))) {
+            napi_get_and_clear_last_exception(env, &ignored);
+            vgn_op_reject(op, ARG_TYPE, "cannot make the job event bridge");
+        }
+        o->options.on_event = job_event;
+        o->options.event_payload = o->events;
+    }
+    return vgn_op_run(op, VGN_ASYNC);
+}
+
+/* ---- requests and jobs --------------------------------------------------------------------- */
+
+typedef struct {
+    vgn_op op;
+    vg_generator *gen;
+    vg_ctx *ctx;
+    vg_generate_request request;
+    int64_t job_id, user_id, before_id;
+    int active_only, limit, timeout_ms;
+    vg_job job;
+} job_op;
+
+static void job_done(vgn_op *op, int rc)
+{
+    job_op *o = (job_op *)op;
+    op->rc = rc;
+    if (rc == 0)
+        op->result = job_val(&o->job);
+}
+
+static void submit_exec(vgn_op *op)
+{
+    job_op *o = (job_op *)op;
+    job_done(op, vg_generate_submit(&o->job, o->gen, &o->request));
+}
+
+/* generate_submit(gen, userId, service, prompt?, {key, lang, durationS, fps, style, image,
+ * imageMime, inputJobId, public}) -> Promise<job> */
+static napi_value generate_submit(napi_env env, napi_callback_info info)
+{
+    VGN_ARGS(env, info, 5, argv);
+    napi_value opt = argv[4];
+    job_op *o = vgn_op_new(env, sizeof *o, submit_exec);
+    vgn_op *op;
+    vg_generate_request *r;
+    if (!o)
+        return NULL;
+    op = &o->op;
+    r = &o->request;
+    *r = (vg_generate_request)VG_GENERATE_REQUEST_INIT;
+    o->gen = vgn_op_handle(op, argv[0], VGN_GENERATOR);
+    r->user_id = op_id(op, argv[1], "userId");
+    r->service = vgn_op_string(op, argv[2], "service", 0);
+    r->prompt = vgn_op_string(op, argv[3], "prompt", 1);
+    r->idempotency_key = vgn_op_string(op, vgn_op_prop(op, opt, "key"), "key", 0);
+    r->lang = vgn_op_string(op, vgn_op_prop(op, opt, "lang"), "lang", 1);
+    r->duration_s = op_int_option(env, op, opt, "durationS");
+    r->fps = op_int_option(env, op, opt, "fps");
+    r->style = vgn_op_string(op, vgn_op_prop(op, opt, "style"), "style", 1);
+    r->image = vgn_op_bytes(op, vgn_op_prop(op, opt, "image"), "image", &r->image_len, 1);
+    r->image_mime = vgn_op_string(op, vgn_op_prop(op, opt, "imageMime"), "imageMime", 1);
+    r->input_job_id =
+        op_int_in(env, op, vgn_op_prop(op, opt, "inputJobId"), "inputJobId", 0, INT64_MAX, 0);
+    r->is_public = vgn_op_bool(op, vgn_op_prop(op, opt, "public"), "public", 1);
+    return vgn_op_run(op, VGN_ASYNC);
+}
+
+static void get_exec(vgn_op *op)
+{
+    job_op *o = (job_op *)op;
+    job_done(op, vg_job_get(&o->job, o->ctx, o->job_id));
+}
+
+/* job_get(ctx, jobId) -> Promise<job> */
+static napi_value job_get(napi_env env, napi_callback_info info)
+{
+    VGN_ARGS(env, info, 2, argv);
+    job_op *o = vgn_op_new(env, sizeof *o, get_exec);
+    if (!o)
+        return NULL;
+    o->ctx = vgn_op_handle(&o->op, argv[0], VGN_CONTEXT);
+    o->job_id = op_id(&o->op, argv[1], "jobId");
+    return vgn_op_run(&o->op, VGN_ASYNC);
+}
+
+static void list_exec(vgn_op *op)
+{
+    job_op *o = (job_op *)op;
+    op->result = vgn_array();
+    op->rc = vg_jobs_list(o->ctx, o->user_id, o->active_only, o->before_id, o->limit, job_row,
+                          op->result);
+}
+
+/* jobs_list(ctx, userId?, activeOnly?, beforeId?, limit?) -> Promise<job[]> (newest first;
+ * limit 1..1000, 100 by default) */
+static napi_value jobs_list(napi_env env, napi_callback_info info)
+{
+    VGN_ARGS(env, info, 5, argv);
+    job_op *o = vgn_op_new(env, sizeof *o, list_exec);
+    if (!o)
+        return NULL;
+    o->ctx = vgn_op_handle(&o->op, argv[0], VGN_CONTEXT);
+    o->user_id = op_int_in(env, &o->op, argv[1], "userId", 0, INT64_MAX, 0);
+    o->active_only = vgn_op_bool(&o->op, argv[2], "activeOnly", 1);
+    o->before_id = op_int_in(env, &o->op, argv[3], "beforeId", 0, INT64_MAX, 0);
+    o->limit = (int)op_int_in(env, &o->op, argv[4], "limit", 1, 1000, 100);
+    return vgn_op_run(&o->op, VGN_ASYNC);
+}
+
+static void cancel_exec(vgn_op *op)
+{
+    job_op *o = (job_op *)op;
+    job_done(op, vg_job_cancel(&o->job, o->gen, o->job_id, o->user_id));
+}
+
+/* job_cancel(gen, jobId, userId?) -> Promise<job> (userId 0: any owner) */
+static napi_value job_cancel(napi_env env, napi_callback_info info)
+{
+    VGN_ARGS(env, info, 3, argv);
+    job_op *o = vgn_op_new(env, sizeof *o, cancel_exec);
+    if (!o)
+        return NULL;
+    o->gen = vgn_op_handle(&o->op, argv[0], VGN_GENERATOR);
+    o->job_id = op_id(&o->op, argv[1], "jobId");
+    o->user_id = op_int_in(env, &o->op, argv[2], "userId", 0, INT64_MAX, 0);
+    return vgn_op_run(&o->op, VGN_ASYNC);
+}
+
+/* A timeout is not a failure here: the job as last read tells the caller (final or not). */
+static void wait_exec(vgn_op *op)
+{
+    job_op *o = (job_op *)op;
+    int rc = vg_job_wait(&o->job, o->ctx, o->job_id, o->timeout_ms);
+    job_done(op, rc == VG_ETIMEOUT ? VG_OK : rc);
+}
+
+/* job_wait(ctx, jobId, timeoutMs) -> Promise<job>: the job once final, or as last read when
+ * timeoutMs passed (its `final` is false then). It holds a pool thread for up to timeoutMs:
+ * lib/jobs.js waits with reads and timers instead. */
+static napi_value job_wait(napi_env env, napi_callback_info info)
+{
+    VGN_ARGS(env, info, 3, argv);
+    job_op *o = vgn_op_new(env, sizeof *o, wait_exec);
+    if (!o)
+        return NULL;
+    o->ctx = vgn_op_handle(&o->op, argv[0], VGN_CONTEXT);
+    o->job_id = op_id(&o->op, argv[1], "jobId");
+    o->timeout_ms = (int)op_int_in(env, &o->op, argv[2], "timeoutMs", 0, INT_MAX, 0);
+    return vgn_op_run(&o->op, VGN_ASYNC);
+}
+
+/* ---- workers ------------------------------------------------------------------------------- */
+
+/* The worker handle's extra: main-thread state of its run. */
+typedef struct {
+    int running;
+} worker_state;
+
+typedef struct {
+    vgn_op op;
+    napi_env env;
+    napi_value handle; /* sync ops only: valid during the call */
+    vg_generator *gen;
+    vg_worker *worker;
+    const char *name;
+    int idle_ms, stop_when_idle, did;
+} worker_op;
+
+static void worker_new_exec(vgn_op *op)
+{
+    worker_op *o = (worker_op *)op;
+    op->rc = vg_worker_new(&o->worker, o->gen, o->name);
+}
+
+static void worker_new_finish(vgn_op *op, napi_value *out)
+{
+    worker_op *o = (worker_op *)op;
+    worker_state *state;
+    if (op->rc == 0 && (state = calloc(1, sizeof *state)) != NULL) {
+        *out = vgn_handle_new(o->env, VGN_WORKER, o->worker, o->handle, state, free);
+        if (*out)
+            return;
+        free(state);
+    } else if (op->rc == 0) {
+        napi_throw_error(o->env, "ERR_VIDGO_NOMEM", "out of memory");
+    }
+    vg_worker_free(o->worker);
+}
+
+/* worker_new(gen, name?) -> worker handle (a child of the generator's) */
+static napi_value worker_new(napi_env env, napi_callback_info info)
+{
+    VGN_ARGS(env, info, 2, argv);
+    worker_op *o = vgn_op_new(env, sizeof *o, worker_new_exec);
+    if (!o)
+        return NULL;
+    o->env = env;
+    o->handle = argv[0];
+    o->op.finish = worker_new_finish;
+    o->gen = vgn_op_handle(&o->op, argv[0], VGN_GENERATOR);
+    o->name = vgn_op_string(&o->op, argv[1], "name", 1);
+    return vgn_op_run(&o->op, VGN_SYNC);
+}
+
+static void worker_step_exec(vgn_op *op)
+{
+    worker_op *o = (worker_op *)op;
+    op->rc = vg_worker_step(&o->did, o->worker);
+    if (op->rc == 0)
+        op->result = vgn_bool(o->did);
+}
+
+/* worker_step(worker) -> Promise<boolean> (whether there was a due job) */
+static napi_value worker_step(napi_env env, napi_callback_info info)
+{
+    VGN_ARGS(env, info, 1, argv);
+    worker_op *o = vgn_op_new(env, sizeof *o, worker_step_exec);
+    if (!o)
+        return NULL;
+    o->worker = vgn_op_handle(&o->op, argv[0], VGN_WORKER);
+    return vgn_op_run(&o->op, VGN_ASYNC);
+}
+
+static void worker_stop_exec(vgn_op *op)
+{
+    vg_worker_stop(((worker_op *)op)->worker);
+}
+
+/* worker_stop(worker): asks a running worker to return after its current step. */
+static napi_value worker_stop(napi_env env, napi_callback_info info)
+{
+    VGN_ARGS(env, info, 1, argv);
+    worker_op *o = vgn_op_new(env, sizeof *o, worker_stop_exec);
+    if (!o)
+        return NULL;
+    o->worker = vgn_op_handle(&o->op, argv[0], VGN_WORKER);
+    return vgn_op_run(&o->op, VGN_SYNC);
+}
+
+/*
+ * A run: vg_worker_run on a thread of its own (a run lasts as long as the host wants, so it
+ * must not hold one of libuv's four pool threads). The "token" is an op that holds the
+ * worker handle from the start until the thread has ended — closing the worker, its
+ * generator or its engine meanwhile calls vg_worker_stop (the handle's interrupt) and
+ * frees nothing before then — and is run (sync) at the end to settle the run's Promise.
+ * A thread-safe function brings the end to the main thread; it keeps the process alive
+ * while the worker runs, like a listening server. At environment teardown a cleanup hook
+ * stops and joins the thread.
+ */
+typedef struct {
+    vgn_op op;
+    vg_worker *worker;
+    int idle_ms, stop_when_idle, rc;
+} run_token;
+
+typedef struct {
+    run_token *token;
+    pthread_t thread;
+    int joined;
+    napi_threadsafe_function done;
+    napi_deferred deferred;
+    napi_ref handle; /* the worker handle: kept alive while it runs */
+    worker_state *state;
+} runner;
+
+static void token_exec(vgn_op *op)
+{
+    op->rc = ((run_token *)op)->rc;
+}
+
+static void *run_thread(void *arg)
+{
+    runner *r = arg;
+    r->token->rc = vg_worker_run(r->token->worker, r->token->idle_ms, r->token->stop_when_idle);
+    napi_call_threadsafe_function(r->done, r, napi_tsfn_blocking);
+    napi_release_threadsafe_function(r->done, napi_tsfn_release);
+    return NULL;
+}
+
+/* Environment teardown while running: stop the worker and wait for the thread. */
+static void run_teardown(void *arg)
+{
+    runner *r = arg;
+    vg_worker_stop(r->token->worker);
+    pthread_join(r->thread, NULL);
+    r->joined = 1;
+}
+
+/* Main thread, after the run: settles the Promise with the run's outcome. */
+static void run_ended(napi_env env, napi_value fn, void *context, void *data)
+{
+    runner *r = data;
+    napi_value value;
+    (void)fn;
+    (void)context;
+    if (!env || r->joined) /* torn down */
+        return;
+    napi_remove_env_cleanup_hook(env, run_teardown, r);
+    pthread_join(r->thread, NULL);
+    r->joined = 1;
+    r->state->running = 0; /* the token still holds the handle, so its extra lives */
+    napi_delete_reference(env, r->handle);
+    value = vgn_op_run(&r->token->op, VGN_SYNC); /* releases the worker handle */
+    if (value)
+        napi_resolve_deferred(env, r->deferred, value);
+    else if (napi_get_and_clear_last_exception(env, &value) == napi_ok)
+        napi_reject_deferred(env, r->deferred, value);
+}
+
+static void runner_free(napi_env env, void *data, void *hint)
+{
+    (void)env;
+    (void)hint;
+    free(data);
+}
+
+/* Makes the thread and what brings its end back; 0 when it runs. */
+static int run_launch(napi_env env, runner *r, napi_value handle, napi_value *promise)
+{
+    napi_value name, undefined;
+    if (napi_create_string_utf8(env, "vidgo.worker", NAPI_AUTO_LENGTH, &name) != napi_ok ||
+        napi_create_threadsafe_function(env, NULL, NULL, name, 0, 1, NULL, runner_free, NULL,
+                                        run_ended, &r->done) != napi_ok)
+        return -1;
+    if (napi_create_reference(env, handle, 1, &r->handle) == napi_ok &&
+        napi_create_promise(env, &r->deferred, promise) == napi_ok &&
+        pthread_create(&r->thread, NULL, run_thread, r) == 0) {
+        r->state->running = 1;
+        napi_add_env_cleanup_hook(env, run_teardown, r);
+        return 0;
+    }
+    if (r->handle)
+        napi_delete_reference(env, r->handle);
+    if (r->deferred && napi_get_undefined(env, &undefined) == napi_ok) /* never returned */
+        napi_resolve_deferred(env, r->deferred, undefined);
+    return -1;
+}
+
+static void run_args_exec(vgn_op *op)
+{
+    op->rc = 0;
+}
+
+/* Starts the run once the arguments are checked: *out is its Promise. */
+static void run_start(vgn_op *op, napi_value *out)
+{
+    worker_op *o = (worker_op *)op;
+    napi_env env = o->env;
+    napi_threadsafe_function done;
+    runner *r;
+    if (op->rc != 0)
+        return;
+    if (!(r = calloc(1, sizeof *r))) {
+        napi_throw_error(env, "ERR_VIDGO_NOMEM", "out of memory");
+        return;
+    }
+    if (!(r->token = vgn_op_new(env, sizeof *r->token, token_exec))) {
+        free(r);
+        return;
+    }
+    r->state = vgn_handle_extra(env, o->handle, VGN_WORKER);
+    r->token->worker = vgn_op_handle(&r->token->op, o->handle, VGN_WORKER);
+    r->token->idle_ms = o->idle_ms;
+    r->token->stop_when_idle = o->stop_when_idle;
+    r->token->rc = VG_ENOMEM; /* what the token reports if no thread runs */
+    if (r->state && r->state->running)
+        vgn_op_reject(&r->token->op, ARG_TYPE, "the worker is already running");
+    else if (r->state && r->token->worker && run_launch(env, r, o->handle, out) == 0)
+        return;
+    done = r->done;
+    vgn_op_run(&r->token->op, VGN_SYNC); /* throws its error and frees the token */
+    *out = NULL;
+    if (done)
+        napi_release_threadsafe_function(done, napi_tsfn_abort); /* frees r */
+    else
+        free(r);
+}
+
+/* worker_run(worker, idleMs?, stopWhenIdle?) -> Promise<undefined>: vg_worker_run on a
+ * thread of its own, until worker_stop (or the handle closes) or, with stopWhenIdle, until
+ * no job is due or in progress. Rejects with the store error that ended the run. */
+static napi_value worker_run(napi_env env, napi_callback_info info)
+{
+    VGN_ARGS(env, info, 3, argv);
+    worker_op *o = vgn_op_new(env, sizeof *o, run_args_exec);
+    if (!o)
+        return NULL;
+    o->env = env;
+    o->handle = argv[0];
+    o->op.finish = run_start;
+    o->worker = vgn_op_handle(&o->op, argv[0], VGN_WORKER);
+    o->idle_ms = (int)op_int_in(env, &o->op, argv[1], "idleMs", 0, 60000, 0);
+    o->stop_when_idle = vgn_op_bool(&o->op, argv[2], "stopWhenIdle", 1);
+    return vgn_op_run(&o->op, VGN_SYNC);
+}
+
+/* ---- the gallery ----------------------------------------------------------------------------- */
+
+typedef struct {
+    vgn_op op;
+    vg_ctx *ctx;
+    const char *topic, *lang, *title;
+    int count;
+    uint64_t seed;
+    int64_t id;
+} gallery_op;
+
+static void topics_exec(vgn_op *op)
+{
+    gallery_op *o = (gallery_op *)op;
+    op->result = vgn_array();
+    op->rc = vg_gallery_topics(o->ctx, o->lang, topic_row, op->result);
+}
+
+/* gallery_topics(ctx, lang?) -> Promise<topic[]> */
+static napi_value gallery_topics(napi_env env, napi_callback_info info)
+{
+    VGN_ARGS(env, info, 2, argv);
+    gallery_op *o = vgn_op_new(env, sizeof *o, topics_exec);
+    if (!o)
+        return NULL;
+    o->ctx = vgn_op_handle(&o->op, argv[0], VGN_CONTEXT);
+    o->lang = vgn_op_string(&o->op, argv[1], "lang", 1);
+    return vgn_op_run(&o->op, VGN_ASYNC);
+}
+
+static void examples_exec(vgn_op *op)
+{
+    gallery_op *o = (gallery_op *)op;
+    op->result = vgn_array();
+    op->rc =
+        vg_gallery_examples(o->ctx, o->topic, o->lang, o->count, o->seed, example_row, op->result);
+}
+
+/* gallery_examples(ctx, topic?, lang?, count?, seed?) -> Promise<example[]> (count 1..100,
+ * 6 by default; seed 0: a fresh order, below 2^53) */
+static napi_value gallery_examples(napi_env env, napi_callback_info info)
+{
+    VGN_ARGS(env, info, 5, argv);
+    gallery_op *o = vgn_op_new(env, sizeof *o, examples_exec);
+    if (!o)
+        return NULL;
+    o->ctx = vgn_op_handle(&o->op, argv[0], VGN_CONTEXT);
+    o->topic = vgn_op_string(&o->op, argv[1], "topic", 1);
+    o->lang = vgn_op_string(&o->op, argv[2], "lang", 1);
+    o->count = (int)op_int_in(env, &o->op, argv[3], "count", 1, 100, 6);
+    o->seed = (uint64_t)op_int_in(env, &o->op, argv[4], "seed", 0, INT64_MAX, 0);
+    return vgn_op_run(&o->op, VGN_ASYNC);
+}
+
+static void promote_exec(vgn_op *op)
+{
+    gallery_op *o = (gallery_op *)op;
+    int64_t id = 0;
+    op->rc = vg_gallery_promote(&id, o->ctx, o->id, o->topic, o->title);
+    if (op->rc == 0)
+        op->result = vgn_int(id);
+}
+
+/* gallery_promote(ctx, jobId, topic, title?) -> Promise<exampleId> */
+static napi_value gallery_promote(napi_env env, napi_callback_info info)
+{
+    VGN_ARGS(env, info, 4, argv);
+    gallery_op *o = vgn_op_new(env, sizeof *o, promote_exec);
+    if (!o)
+        return NULL;
+    o->ctx = vgn_op_handle(&o->op, argv[0], VGN_CONTEXT);
+    o->id = op_id(&o->op, argv[1], "jobId");
+    o->topic = vgn_op_string(&o->op, argv[2], "topic", 0);
+    o->title = vgn_op_string(&o->op, argv[3], "title", 1);
+    return vgn_op_run(&o->op, VGN_ASYNC);
+}
+
+static void remove_exec(vgn_op *op)
+{
+    gallery_op *o = (gallery_op *)op;
+    op->rc = vg_gallery_remove(o->ctx, o->id);
+}
+
+/* gallery_remove(ctx, exampleId) -> Promise<undefined> */
+static napi_value gallery_remove(napi_env env, napi_callback_info info)
+{
+    VGN_ARGS(env, info, 2, argv);
+    gallery_op *o = vgn_op_new(env, sizeof *o, remove_exec);
+    if (!o)
+        return NULL;
+    o->ctx = vgn_op_handle(&o->op, argv[0], VGN_CONTEXT);
+    o->id = op_id(&o->op, argv[1], "exampleId");
+    return vgn_op_run(&o->op, VGN_ASYNC);
+}
+
+/* ---- module ---------------------------------------------------------------------------------- */
+
+static const vgn_function functions[] = {
+    {"job_state_name", job_state_name},
+    {"generator_open", generator_open},
+    {"generate_submit", generate_submit},
+    {"job_get", job_get},
+    {"jobs_list", jobs_list},
+    {"job_cancel", job_cancel},
+    {"job_wait", job_wait},
+    {"worker_new", worker_new},
+    {"worker_step", worker_step},
+    {"worker_run", worker_run},
+    {"worker_stop", worker_stop},
+    {"gallery_topics", gallery_topics},
+    {"gallery_examples", gallery_examples},
+    {"gallery_promote", gallery_promote},
+    {"gallery_remove", gallery_remove},
+};
+
+int vgn_register_generate(napi_env env, napi_value exports)
+{
+    return vgn_export(env, exports, functions, sizeof functions / sizeof *functions);
+}
