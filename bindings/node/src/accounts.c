@@ -389,7 +389,7 @@ static napi_value user_init(napi_env env, napi_callback_info info)
     if (napi_typeof(env, argv[0], &type) == napi_ok && type != napi_undefined)
         version = vgn_op_int(&o->op, argv[0], "version", 0);
     if (version < 0 || version > UINT32_MAX)
-        vgn_op_reject(&o->op, 2, "version is out of range");
+        vgn_op_reject(&o->op, VGN_RANGE_ERROR, "version is out of range");
     o->version = (unsigned int)version;
     return vgn_op_run(&o->op, VGN_SYNC);
 }

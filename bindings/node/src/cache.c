@@ -4,7 +4,6 @@
 #include "vgn.h"
 
 #include <limits.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -36,7 +35,7 @@ static int read_int(vgn_op *op, napi_value value, const char *name, int optional
 {
     int64_t n = vgn_op_int(op, value, name, optional);
     if (n < min || n > max) {
-        vgn_op_reject(op, 2, "The \"%s\" argument must be %lld..%lld", name, (long long)min,
+        vgn_op_reject(op, VGN_RANGE_ERROR, "The \"%s\" argument must be %lld..%lld", name, (long long)min,
                       (long long)max);
         return 0;
     }
@@ -51,11 +50,11 @@ static const vg_cache_scope *read_scope(napi_env env, vgn_op *op, napi_value val
     vg_cache_scope *s;
     if (is_absent(env, value, &type)) {
         if (!optional)
-            vgn_op_reject(op, 1, "The \"scope\" argument is required");
+            vgn_op_reject(op, VGN_TYPE_ERROR, "The \"scope\" argument is required");
         return NULL;
     }
     if (type != napi_string && type != napi_object) {
-        vgn_op_reject(op, 1, "The \"scope\" argument must be a service name or an object");
+        vgn_op_reject(op, VGN_TYPE_ERROR, "The \"scope\" argument must be a service name or an object");
         return NULL;
     }
     if (!(s = vgn_op_alloc(op, sizeof *s)))
@@ -84,7 +83,7 @@ static const char **read_prompts(napi_env env, vgn_op *op, napi_value value, siz
     napi_is_array(env, value, &is_array);
     if (!is_array) {
         if (is_absent(env, value, &type) || type != napi_string) {
-            vgn_op_reject(op, 1,
+            vgn_op_reject(op, VGN_TYPE_ERROR,
                           "The \"prompts\" argument must be a string or an array of strings");
             return NULL;
         }
@@ -99,7 +98,7 @@ static const char **read_prompts(napi_env env, vgn_op *op, napi_value value, siz
     for (uint32_t i = 0; i < n; i++) {
         napi_value item;
         if (napi_get_element(env, value, i, &item) != napi_ok) {
-            vgn_op_reject(op, 1, "The \"prompts\" argument must be an array of strings");
+            vgn_op_reject(op, VGN_TYPE_ERROR, "The \"prompts\" argument must be an array of strings");
             return NULL;
         }
         list[i] = vgn_op_string(op, item, "prompts[i]", 0);
@@ -210,8 +209,6 @@ static napi_value prompt_normalize(napi_env env, napi_callback_info info)
 
 typedef struct {
     vgn_op op;
-    napi_env env;
-    napi_value parent; /* the context handle: valid while this sync op runs */
     vg_ctx *ctx;
     int dimension;
     char *api_key; /* wiped after use */
@@ -242,8 +239,8 @@ static void embedder_finish(vgn_op *op, napi_value *out)
     embedder_op *o = (embedder_op *)op;
     int ours = o->made && o->op.exec == local_exec;
     if (op->rc == VG_OK && o->made)
-        *out = vgn_handle_new(o->env, VGN_EMBEDDER, o->made, o->parent, ours ? o->made : NULL,
-                              ours ? free : NULL);
+        *out = vgn_handle_new(op->env, VGN_EMBEDDER, o->made, vgn_op_handle_object(op, o->ctx),
+                              ours ? o->made : NULL, ours ? free : NULL);
     if (op->rc != VG_OK || !*out) {
         if (ours)
             free(o->made);
@@ -259,8 +256,6 @@ static embedder_op *embedder_op_new(napi_env env, vgn_exec_fn exec, napi_value c
     if (!o)
         return NULL;
     o->op.finish = embedder_finish;
-    o->env = env;
-    o->parent = ctx;
     o->ctx = vgn_op_handle(&o->op, ctx, VGN_CONTEXT);
     return o;
 }
@@ -274,7 +269,7 @@ static napi_value embedder_local(napi_env env, napi_callback_info info)
         return NULL;
     o->dimension = read_int(&o->op, argv[1], "dimension", 1, 0, INT_MAX);
     if (!(o->local = calloc(1, sizeof *o->local)))
-        vgn_op_reject(&o->op, 1, "out of memory");
+        vgn_op_reject(&o->op, VGN_TYPE_ERROR, "out of memory");
     return vgn_op_run(&o->op, VGN_SYNC);
 }
 
@@ -385,8 +380,6 @@ static napi_value embedder_embed(napi_env env, napi_callback_info info)
 
 typedef struct {
     vgn_op op;
-    napi_env env;
-    napi_ref parent; /* the embedder's handle if one is given, else the context's */
     vg_ctx *ctx;
     vg_cache_options options;
     vg_cache *cache;
@@ -417,7 +410,7 @@ static void read_quantize(vgn_op *op, napi_value value, vg_cache_quantize *out)
         }
     }
     if (name)
-        vgn_op_reject(op, 2, "The \"quantize\" option must be 'auto', 'off' or 'on'");
+        vgn_op_reject(op, VGN_RANGE_ERROR, "The \"quantize\" option must be 'auto', 'off' or 'on'");
 }
 
 /* The options object of cache_open into o->options (absent keys keep the defaults). */
@@ -429,14 +422,14 @@ static void read_options(napi_env env, vgn_op *op, napi_value obj, vg_cache_opti
     if (!is_absent(env, (v = vgn_op_prop(op, obj, "threshold")), &type)) {
         c->threshold = vgn_op_number(op, v, "threshold", 0);
         if (c->threshold < 0 || c->threshold > 1)
-            vgn_op_reject(op, 2, "The \"threshold\" option must be 0..1");
+            vgn_op_reject(op, VGN_RANGE_ERROR, "The \"threshold\" option must be 0..1");
     }
     if (!is_absent(env, (v = vgn_op_prop(op, obj, "secondGate")), &type))
         c->second_gate = vgn_op_bool(op, v, "secondGate", 0);
     c->shadow = vgn_op_bool(op, vgn_op_prop(op, obj, "shadow"), "shadow", 1);
     c->max_entries = vgn_op_int(op, vgn_op_prop(op, obj, "maxEntries"), "maxEntries", 1);
     if (c->max_entries < 0)
-        vgn_op_reject(op, 2, "The \"maxEntries\" option must not be negative");
+        vgn_op_reject(op, VGN_RANGE_ERROR, "The \"maxEntries\" option must not be negative");
     read_quantize(op, vgn_op_prop(op, obj, "quantize"), &c->quantize);
     c->threads = read_int(op, vgn_op_prop(op, obj, "threads"), "threads", 1, 0, INT_MAX);
     c->flight_wait_ms =
@@ -451,24 +444,14 @@ static void open_exec(vgn_op *op)
     op->rc = vg_cache_open(&o->cache, o->ctx, &o->options);
 }
 
-/* Takes the value of a reference made for an async op, and deletes the reference. */
-static napi_value take_ref(napi_env env, napi_ref *ref)
-{
-    napi_value value = NULL;
-    if (*ref) {
-        napi_get_reference_value(env, *ref, &value);
-        napi_delete_reference(env, *ref);
-        *ref = NULL;
-    }
-    return value;
-}
-
 static void open_finish(vgn_op *op, napi_value *out)
 {
     open_op *o = (open_op *)op;
-    napi_value parent = take_ref(o->env, &o->parent);
+    /* a child of the embedder's handle when one is given: the embedder outlives the cache */
+    napi_value parent = vgn_op_handle_object(op, o->options.embedder ? (void *)o->options.embedder
+                                                                      : (void *)o->ctx);
     if (op->rc == VG_OK && o->cache && parent)
-        *out = vgn_handle_new(o->env, VGN_CACHE, o->cache, parent, NULL, NULL);
+        *out = vgn_handle_new(op->env, VGN_CACHE, o->cache, parent, NULL, NULL);
     if (op->rc != VG_OK || !*out)
         vg_cache_close(o->cache);
 }
@@ -483,14 +466,10 @@ static napi_value cache_open(napi_env env, napi_callback_info info)
     if (!o)
         return NULL;
     o->op.finish = open_finish;
-    o->env = env;
     o->ctx = vgn_op_handle(&o->op, argv[0], VGN_CONTEXT);
     read_options(env, &o->op, argv[2], &o->options);
     if (!is_absent(env, argv[1], &type))
         o->options.embedder = vgn_op_handle(&o->op, argv[1], VGN_EMBEDDER);
-    if (napi_create_reference(env, o->options.embedder ? argv[1] : argv[0], 1, &o->parent) !=
-        napi_ok)
-        vgn_op_reject(&o->op, 1, "out of memory");
     return vgn_op_run(&o->op, VGN_ASYNC);
 }
 
@@ -682,45 +661,24 @@ static napi_value cache_stats_get(napi_env env, napi_callback_info info)
 /* ---- single flight ----------------------------------------------------------------------
  * vg_cache_flight_begin may wait (up to flight_wait_ms) for a near-duplicate in flight. On
  * libuv's pool, as many such waits as the pool has threads would starve the done() that ends
- * them (each waiter would then time out and generate again). So begin runs on a thread of
- * its own: its op (arguments, the cache's handle) is read at once, the thread makes the
- * call, and back on the main thread the op runs sync, replaying the outcome. */
+ * them (each waiter would then time out and generate again), so begin runs on a thread of
+ * its own (VGN_THREAD). */
 
 typedef struct {
     vgn_op op;
-    napi_env env;
-    napi_ref parent; /* the cache's handle */
-    napi_deferred deferred;
-    napi_threadsafe_function done;
     vg_cache *cache;
     const vg_cache_scope *scope;
     const char *prompt;
     int64_t user_id;
-    int outcome;   /* what vg_cache_flight_begin returned */
-    char *message; /* and the message of its failure */
     vg_cache_hit hit;
     vg_cache_flight *flight;
 } begin_op;
 
-static void *begin_thread(void *arg)
-{
-    begin_op *o = arg;
-    napi_threadsafe_function done = o->done; /* o may be freed once the call is queued */
-    o->outcome =
-        vg_cache_flight_begin(&o->flight, &o->hit, o->cache, o->scope, o->prompt, o->user_id);
-    if (o->outcome != VG_OK && vg_error_last_code() == o->outcome && vg_error_last()[0])
-        o->message = strdup(vg_error_last());
-    napi_call_threadsafe_function(done, o, napi_tsfn_blocking);
-    napi_release_threadsafe_function(done, napi_tsfn_release);
-    return NULL;
-}
-
-/* The failure's message is on the begin thread: begin_settle puts it on the error. */
-static void begin_replay(vgn_op *op)
+static void begin_exec(vgn_op *op)
 {
     begin_op *o = (begin_op *)op;
-    vg_error_clear();
-    if ((op->rc = o->outcome) == VG_OK)
+    op->rc = vg_cache_flight_begin(&o->flight, &o->hit, o->cache, o->scope, o->prompt, o->user_id);
+    if (op->rc == VG_OK)
         op->result = hit_val(&o->hit);
 }
 
@@ -729,8 +687,8 @@ static void begin_replay(vgn_op *op)
 static void begin_finish(vgn_op *op, napi_value *out)
 {
     begin_op *o = (begin_op *)op;
-    napi_env env = o->env;
-    napi_value parent = take_ref(env, &o->parent), hit, flight = NULL;
+    napi_env env = op->env;
+    napi_value parent = vgn_op_handle_object(op, o->cache), hit, flight = NULL;
     if (op->rc == VG_OK && parent && (hit = vgn_val_to_js(env, op->result))) {
         if (!o->flight)
             napi_get_null(env, &flight);
@@ -744,78 +702,20 @@ static void begin_finish(vgn_op *op, napi_value *out)
     vg_cache_flight_fail(o->flight);
 }
 
-/* Main thread, once the begin thread is done: settles the promise. Without env the addon
- * is being unloaded: the op is left as it is. */
-static void begin_settle(napi_env env, napi_value fn, void *context, void *data)
-{
-    begin_op *o = data;
-    napi_deferred deferred = o->deferred;
-    char *message = o->message; /* o is freed by vgn_op_run */
-    napi_value value, error, text;
-    (void)fn;
-    (void)context;
-    if (!env)
-        return;
-    if ((value = vgn_op_run(&o->op, VGN_SYNC)) != NULL) {
-        napi_resolve_deferred(env, deferred, value);
-    } else if (napi_get_and_clear_last_exception(env, &error) == napi_ok) {
-        if (message && napi_create_string_utf8(env, message, NAPI_AUTO_LENGTH, &text) == napi_ok)
-            napi_set_named_property(env, error, "message", text);
-        napi_reject_deferred(env, deferred, error);
-    }
-    free(message);
-}
-
-/* Starts the begin thread; 0, or -1 (nothing started). */
-static int begin_start(napi_env env, begin_op *o, napi_value *promise)
-{
-    napi_value name;
-    pthread_attr_t attr;
-    pthread_t thread;
-    int started;
-    if (napi_create_string_utf8(env, "vidgo.flight_begin", NAPI_AUTO_LENGTH, &name) != napi_ok ||
-        napi_create_threadsafe_function(env, NULL, NULL, name, 0, 1, NULL, NULL, NULL, begin_settle,
-                                        &o->done) != napi_ok)
-        return -1;
-    if (napi_create_promise(env, &o->deferred, promise) != napi_ok ||
-        pthread_attr_init(&attr) != 0) {
-        napi_release_threadsafe_function(o->done, napi_tsfn_abort);
-        return -1;
-    }
-    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-    started = pthread_create(&thread, &attr, begin_thread, o) == 0;
-    pthread_attr_destroy(&attr);
-    if (!started) {
-        napi_release_threadsafe_function(o->done, napi_tsfn_abort);
-        return -1;
-    }
-    return 0;
-}
-
 /* cache_flight_begin(cache, scope, prompt, userId) -> Promise<{hit, flight}> (it may wait
  * for a near-duplicate in flight) */
 static napi_value cache_flight_begin(napi_env env, napi_callback_info info)
 {
-    napi_value promise;
     VGN_ARGS(env, info, 4, argv);
-    begin_op *o = vgn_op_new(env, sizeof *o, begin_replay);
+    begin_op *o = vgn_op_new(env, sizeof *o, begin_exec);
     if (!o)
         return NULL;
     o->op.finish = begin_finish;
-    o->env = env;
     o->scope = read_scope(env, &o->op, argv[1], 0);
     o->prompt = vgn_op_string(&o->op, argv[2], "prompt", 0);
     o->user_id = vgn_op_int(&o->op, argv[3], "userId", 1);
-    o->cache = vgn_op_handle(&o->op, argv[0], VGN_CACHE); /* last: NULL if any was bad */
-    if (o->cache && napi_create_reference(env, argv[0], 1, &o->parent) != napi_ok)
-        vgn_op_reject(&o->op, 1, "out of memory");
-    if (!o->cache || !o->parent)
-        return vgn_op_run(&o->op, VGN_SYNC); /* throws the argument error */
-    if (begin_start(env, o, &promise) != 0) {
-        o->outcome = VG_ENOMEM;
-        return vgn_op_run(&o->op, VGN_SYNC); /* throws OutOfMemory */
-    }
-    return promise;
+    o->cache = vgn_op_handle(&o->op, argv[0], VGN_CACHE);
+    return vgn_op_run(&o->op, VGN_THREAD);
 }
 
 typedef struct {

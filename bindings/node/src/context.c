@@ -126,7 +126,7 @@ static void read_fields(vgn_op *op, napi_value obj, const option_field *fields, 
         case OPT_INT: {
             int64_t v = vgn_op_int(op, value, fields[i].name, 1);
             if (v < 0 || v > 0x7fffffff)
-                vgn_op_reject(op, 2, "%s must be between 0 and 2147483647", fields[i].name);
+                vgn_op_reject(op, VGN_RANGE_ERROR, "%s must be between 0 and 2147483647", fields[i].name);
             *(int *)(void *)at = (int)v;
             break;
         }
@@ -134,7 +134,7 @@ static void read_fields(vgn_op *op, napi_value obj, const option_field *fields, 
         case OPT_SIZE: {
             int64_t v = vgn_op_int(op, value, fields[i].name, 1);
             if (v < 0)
-                vgn_op_reject(op, 2, "%s must not be negative", fields[i].name);
+                vgn_op_reject(op, VGN_RANGE_ERROR, "%s must not be negative", fields[i].name);
             if (fields[i].type == OPT_ULL)
                 *(unsigned long long *)(void *)at = (unsigned long long)v;
             else
@@ -181,7 +181,7 @@ static void read_enum(vgn_op *op, napi_value obj, const char *key, const enum_na
             return;
         }
     }
-    vgn_op_reject(op, 2, "%s: unknown value \"%s\"", key, name);
+    vgn_op_reject(op, VGN_RANGE_ERROR, "%s: unknown value \"%s\"", key, name);
 }
 
 static int is_function(napi_env env, napi_value value)
@@ -200,7 +200,7 @@ static void read_providers(vgn_op *op, napi_value obj, vg_config *cfg)
         type == napi_undefined || type == napi_null)
         return;
     if (type != napi_object || napi_get_property_names(op->env, providers, &names) != napi_ok) {
-        vgn_op_reject(op, 1, "providers must be an object");
+        vgn_op_reject(op, VGN_TYPE_ERROR, "providers must be an object");
         return;
     }
     napi_get_array_length(op->env, names, &count);
@@ -210,7 +210,7 @@ static void read_providers(vgn_op *op, napi_value obj, vg_config *cfg)
         const char *name = vgn_op_string(op, key, "providers key", 0);
         int index = name ? vg_provider_index(name) : -1;
         if (index < 0) {
-            vgn_op_reject(op, 2, "providers: unknown provider \"%s\"", name ? name : "");
+            vgn_op_reject(op, VGN_RANGE_ERROR, "providers: unknown provider \"%s\"", name ? name : "");
             return;
         }
         napi_get_property(op->env, providers, key, &settings);
@@ -334,7 +334,7 @@ static napi_value open_context(napi_env env, napi_callback_info info)
     if (!o->op.arg_error) {
         o->extra = calloc(1, sizeof *o->extra);
         if (!o->extra)
-            vgn_op_reject(&o->op, 1, "out of memory");
+            vgn_op_reject(&o->op, VGN_TYPE_ERROR, "out of memory");
         else
             read_callbacks(&o->op, argv[1], o);
     }
@@ -350,7 +350,7 @@ static context_extra *manual_clock_of(vgn_op *op, napi_value handle)
         return NULL;
     extra = vgn_handle_extra(op->env, handle, VGN_CONTEXT);
     if (!extra || !extra->manual_clock) {
-        vgn_op_reject(op, 1, "the engine was opened without a manual clock (option clock)");
+        vgn_op_reject(op, VGN_TYPE_ERROR, "the engine was opened without a manual clock (option clock)");
         return NULL;
     }
     return extra;

@@ -33,7 +33,7 @@ static vg_credit_kind op_credit_kind(vgn_op *op, napi_value value)
     for (size_t i = 0; i < sizeof credit_kinds / sizeof *credit_kinds; i++)
         if (strcmp(name, credit_kinds[i].name) == 0)
             return credit_kinds[i].kind;
-    vgn_op_reject(op, 2, "The \"kind\" argument must be 'purchased' or 'bonus'");
+    vgn_op_reject(op, VGN_RANGE_ERROR, "The \"kind\" argument must be 'purchased' or 'bonus'");
     return VG_CREDIT_PURCHASED;
 }
 
@@ -365,7 +365,7 @@ static napi_value credits_history(napi_env env, napi_callback_info info)
     o->before_seq = vgn_op_int(&o->op, argv[2], "beforeSeq", 1);
     o->limit = vgn_op_int(&o->op, argv[3], "limit", 0);
     if (o->limit < 1 || o->limit > 1000)
-        vgn_op_reject(&o->op, 2, "The \"limit\" argument must be 1..1000");
+        vgn_op_reject(&o->op, VGN_RANGE_ERROR, "The \"limit\" argument must be 1..1000");
     return vgn_op_run(&o->op, VGN_ASYNC);
 }
 

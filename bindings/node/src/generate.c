@@ -5,12 +5,9 @@
 #include "vgn.h"
 
 #include <limits.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define ARG_TYPE 1
-#define ARG_RANGE 2
 
 /* 1 when a value is undefined or null. */
 static int absent(napi_env env, napi_value value)
@@ -28,7 +25,7 @@ static int64_t op_int_in(napi_env env, vgn_op *op, napi_value value, const char 
         return dflt;
     n = vgn_op_int(op, value, name, 0);
     if (n < min || n > max) {
-        vgn_op_reject(op, ARG_RANGE, "The \"%s\" argument must be an integer of %lld..%lld", name,
+        vgn_op_reject(op, VGN_RANGE_ERROR, "The \"%s\" argument must be an integer of %lld..%lld", name,
                       (long long)min, (long long)max);
         return dflt;
     }
@@ -40,7 +37,7 @@ static int64_t op_id(vgn_op *op, napi_value value, const char *name)
 {
     int64_t id = vgn_op_int(op, value, name, 0);
     if (id <= 0)
-        vgn_op_reject(op, ARG_RANGE, "The \"%s\" argument must be a positive integer", name);
+        vgn_op_reject(op, VGN_RANGE_ERROR, "The \"%s\" argument must be a positive integer", name);
     return id;
 }
 
@@ -168,12 +165,10 @@ static const char *const quantize_names[] = {"auto", "off", "on"};
 
 typedef struct {
     vgn_op op;
-    napi_env env;
     vg_ctx *ctx;
     vg_generator_options options;
     vg_cache_options cache;
     vgn_emitter *events; /* the generator handle's extra once it exists */
-    napi_ref parent;     /* the embedder's handle, else the context's */
     vg_generator *out;
 } open_op;
 
@@ -193,24 +188,23 @@ static void open_exec(vgn_op *op)
     op->rc = vg_generator_open(&o->out, o->ctx, &o->options);
 }
 
-/* Wraps the generator in a handle (the emitter its extra), or undoes the open. */
+/* Wraps the generator in a handle (the emitter its extra), a child of the embedder's handle
+ * when one is given (it must outlive the generator), else of the context's; or undoes the
+ * open. */
 static void open_finish(vgn_op *op, napi_value *out)
 {
     open_op *o = (open_op *)op;
-    napi_value parent = NULL;
-    if (op->rc == 0 && napi_get_reference_value(o->env, o->parent, &parent) == napi_ok && parent) {
-        *out = vgn_handle_new(o->env, VGN_GENERATOR, o->out, parent, o->events, events_free);
+    const void *parent = o->cache.embedder ? (const void *)o->cache.embedder : (const void *)o->ctx;
+    if (op->rc == 0) {
+        *out = vgn_handle_new(op->env, VGN_GENERATOR, o->out, vgn_op_handle_object(op, parent),
+                              o->events, events_free);
         if (*out) {
             o->out = NULL;
             o->events = NULL;
         }
-    } else if (op->rc == 0) {
-        napi_throw_error(o->env, NULL, "vidgo: the generator's parent handle is gone");
     }
     vg_generator_close(o->out);
     vgn_emitter_free(o->events);
-    if (o->parent)
-        napi_delete_reference(o->env, o->parent);
 }
 
 static int op_int_option(napi_env env, vgn_op *op, napi_value options, const char *key)
@@ -225,19 +219,19 @@ static int op_flag(napi_env env, vgn_op *op, napi_value options, const char *key
     return absent(env, value) ? dflt : vgn_op_bool(op, value, key, 0);
 }
 
-/* Reads options.cache into o->cache; returns the embedder's handle value, or NULL. */
-static napi_value read_cache_options(open_op *o, napi_value cache)
+/* Reads options.cache into o->cache. */
+static void read_cache_options(open_op *o, napi_value cache)
 {
     static const size_t quantize_count = sizeof quantize_names / sizeof *quantize_names;
     vgn_op *op = &o->op;
-    napi_env env = o->env;
+    napi_env env = op->env;
     napi_value embedder = vgn_op_prop(op, cache, "embedder");
     const char *quantize = vgn_op_string(op, vgn_op_prop(op, cache, "quantize"), "quantize", 1);
     size_t i = 0;
 
     o->cache.threshold = vgn_op_number(op, vgn_op_prop(op, cache, "threshold"), "threshold", 1);
     if (o->cache.threshold < 0 || o->cache.threshold > 1)
-        vgn_op_reject(op, ARG_RANGE, "The \"threshold\" option must be in 0..1");
+        vgn_op_reject(op, VGN_RANGE_ERROR, "The \"threshold\" option must be in 0..1");
     o->cache.second_gate = op_flag(env, op, cache, "secondGate", 1);
     o->cache.shadow = op_flag(env, op, cache, "shadow", 0);
     o->cache.max_entries =
@@ -248,13 +242,11 @@ static napi_value read_cache_options(open_op *o, napi_value cache)
     while (quantize && i < quantize_count && strcmp(quantize, quantize_names[i]) != 0)
         i++;
     if (i == quantize_count)
-        vgn_op_reject(op, ARG_RANGE, "The \"quantize\" option must be 'auto', 'off' or 'on'");
+        vgn_op_reject(op, VGN_RANGE_ERROR, "The \"quantize\" option must be 'auto', 'off' or 'on'");
     else if (quantize)
         o->cache.quantize = (vg_cache_quantize)i;
-    if (absent(env, embedder))
-        return NULL;
-    o->cache.embedder = vgn_op_handle(op, embedder, VGN_EMBEDDER);
-    return embedder;
+    if (!absent(env, embedder))
+        o->cache.embedder = vgn_op_handle(op, embedder, VGN_EMBEDDER);
 }
 
 /* generator_open(ctx, options?, onEvent?) -> Promise<generator handle>
@@ -266,13 +258,12 @@ static napi_value generator_open(napi_env env, napi_callback_info info)
 {
     VGN_ARGS(env, info, 3, argv);
     napi_valuetype type;
-    napi_value cache, parent = argv[0], embedder;
+    napi_value cache;
     open_op *o = vgn_op_new(env, sizeof *o, open_exec);
     vgn_op *op;
     if (!o)
         return NULL;
     op = &o->op;
-    o->env = env;
     op->finish = open_finish;
     o->options = (vg_generator_options)VG_GENERATOR_OPTIONS_INIT;
     o->cache = (vg_cache_options)VG_CACHE_OPTIONS_INIT;
@@ -285,20 +276,17 @@ static napi_value generator_open(napi_env env, napi_callback_info info)
     o->options.max_poll_ms = op_int_option(env, op, argv[1], "maxPollMs");
     cache = vgn_op_prop(op, argv[1], "cache");
     if (!absent(env, cache)) {
-        if ((embedder = read_cache_options(o, cache)) != NULL)
-            parent = embedder;
+        read_cache_options(o, cache);
         o->options.cache = &o->cache;
     }
     if (napi_typeof(env, argv[2], &type) != napi_ok ||
         (type != napi_undefined && type != napi_null && type != napi_function))
-        vgn_op_reject(op, ARG_TYPE, "The \"onEvent\" argument must be a function");
-    if (napi_create_reference(env, parent, 1, &o->parent) != napi_ok)
-        vgn_op_reject(op, ARG_TYPE, "a vidgo engine handle was expected");
+        vgn_op_reject(op, VGN_TYPE_ERROR, "The \"onEvent\" argument must be a function");
     if (type == napi_function && o->ctx) {
         napi_value ignored;
         if (!(o->events = vgn_emitter_new(env, argv[2], "vidgo.job"))) {
             napi_get_and_clear_last_exception(env, &ignored);
-            vgn_op_reject(op, ARG_TYPE, "cannot make the job event bridge");
+            vgn_op_reject(op, VGN_TYPE_ERROR, "cannot make the job event bridge");
         }
         o->options.on_event = job_event;
         o->options.event_payload = o->events;
@@ -456,12 +444,11 @@ typedef struct {
 
 typedef struct {
     vgn_op op;
-    napi_env env;
-    napi_value handle; /* sync ops only: valid during the call */
     vg_generator *gen;
     vg_worker *worker;
     const char *name;
     int idle_ms, stop_when_idle, did;
+    worker_state *state; /* a run's: set running while it runs */
 } worker_op;
 
 static void worker_new_exec(vgn_op *op)
@@ -475,12 +462,13 @@ static void worker_new_finish(vgn_op *op, napi_value *out)
     worker_op *o = (worker_op *)op;
     worker_state *state;
     if (op->rc == 0 && (state = calloc(1, sizeof *state)) != NULL) {
-        *out = vgn_handle_new(o->env, VGN_WORKER, o->worker, o->handle, state, free);
+        *out = vgn_handle_new(op->env, VGN_WORKER, o->worker, vgn_op_handle_object(op, o->gen),
+                              state, free);
         if (*out)
             return;
         free(state);
     } else if (op->rc == 0) {
-        napi_throw_error(o->env, "ERR_VIDGO_NOMEM", "out of memory");
+        napi_throw_error(op->env, "ERR_VIDGO_NOMEM", "out of memory");
     }
     vg_worker_free(o->worker);
 }
@@ -492,8 +480,6 @@ static napi_value worker_new(napi_env env, napi_callback_info info)
     worker_op *o = vgn_op_new(env, sizeof *o, worker_new_exec);
     if (!o)
         return NULL;
-    o->env = env;
-    o->handle = argv[0];
     o->op.finish = worker_new_finish;
     o->gen = vgn_op_handle(&o->op, argv[0], VGN_GENERATOR);
     o->name = vgn_op_string(&o->op, argv[1], "name", 1);
@@ -535,161 +521,44 @@ static napi_value worker_stop(napi_env env, napi_callback_info info)
     return vgn_op_run(&o->op, VGN_SYNC);
 }
 
-/*
- * A run: vg_worker_run on a thread of its own (a run lasts as long as the host wants, so it
- * must not hold one of libuv's four pool threads). The "token" is an op that holds the
- * worker handle from the start until the thread has ended — closing the worker, its
- * generator or its engine meanwhile calls vg_worker_stop (the handle's interrupt) and
- * frees nothing before then — and is run (sync) at the end to settle the run's Promise.
- * A thread-safe function brings the end to the main thread; it keeps the process alive
- * while the worker runs, like a listening server. At environment teardown a cleanup hook
- * stops and joins the thread.
- */
-typedef struct {
-    vgn_op op;
-    vg_worker *worker;
-    int idle_ms, stop_when_idle, rc;
-} run_token;
-
-typedef struct {
-    run_token *token;
-    pthread_t thread;
-    int joined;
-    napi_threadsafe_function done;
-    napi_deferred deferred;
-    napi_ref handle; /* the worker handle: kept alive while it runs */
-    worker_state *state;
-} runner;
-
-static void token_exec(vgn_op *op)
-{
-    op->rc = ((run_token *)op)->rc;
-}
-
-static void *run_thread(void *arg)
-{
-    runner *r = arg;
-    r->token->rc = vg_worker_run(r->token->worker, r->token->idle_ms, r->token->stop_when_idle);
-    napi_call_threadsafe_function(r->done, r, napi_tsfn_blocking);
-    napi_release_threadsafe_function(r->done, napi_tsfn_release);
-    return NULL;
-}
-
-/* Environment teardown while running: stop the worker and wait for the thread. */
-static void run_teardown(void *arg)
-{
-    runner *r = arg;
-    vg_worker_stop(r->token->worker);
-    pthread_join(r->thread, NULL);
-    r->joined = 1;
-}
-
-/* Main thread, after the run: settles the Promise with the run's outcome. */
-static void run_ended(napi_env env, napi_value fn, void *context, void *data)
-{
-    runner *r = data;
-    napi_value value;
-    (void)fn;
-    (void)context;
-    if (!env || r->joined) /* torn down */
-        return;
-    napi_remove_env_cleanup_hook(env, run_teardown, r);
-    pthread_join(r->thread, NULL);
-    r->joined = 1;
-    r->state->running = 0; /* the token still holds the handle, so its extra lives */
-    napi_delete_reference(env, r->handle);
-    value = vgn_op_run(&r->token->op, VGN_SYNC); /* releases the worker handle */
-    if (value)
-        napi_resolve_deferred(env, r->deferred, value);
-    else if (napi_get_and_clear_last_exception(env, &value) == napi_ok)
-        napi_reject_deferred(env, r->deferred, value);
-}
-
-static void runner_free(napi_env env, void *data, void *hint)
-{
-    (void)env;
-    (void)hint;
-    free(data);
-}
-
-/* Makes the thread and what brings its end back; 0 when it runs. */
-static int run_launch(napi_env env, runner *r, napi_value handle, napi_value *promise)
-{
-    napi_value name, undefined;
-    if (napi_create_string_utf8(env, "vidgo.worker", NAPI_AUTO_LENGTH, &name) != napi_ok ||
-        napi_create_threadsafe_function(env, NULL, NULL, name, 0, 1, NULL, runner_free, NULL,
-                                        run_ended, &r->done) != napi_ok)
-        return -1;
-    if (napi_create_reference(env, handle, 1, &r->handle) == napi_ok &&
-        napi_create_promise(env, &r->deferred, promise) == napi_ok &&
-        pthread_create(&r->thread, NULL, run_thread, r) == 0) {
-        r->state->running = 1;
-        napi_add_env_cleanup_hook(env, run_teardown, r);
-        return 0;
-    }
-    if (r->handle)
-        napi_delete_reference(env, r->handle);
-    if (r->deferred && napi_get_undefined(env, &undefined) == napi_ok) /* never returned */
-        napi_resolve_deferred(env, r->deferred, undefined);
-    return -1;
-}
-
-static void run_args_exec(vgn_op *op)
-{
-    op->rc = 0;
-}
-
-/* Starts the run once the arguments are checked: *out is its Promise. */
-static void run_start(vgn_op *op, napi_value *out)
+static void run_exec(vgn_op *op)
 {
     worker_op *o = (worker_op *)op;
-    napi_env env = o->env;
-    napi_threadsafe_function done;
-    runner *r;
-    if (op->rc != 0)
-        return;
-    if (!(r = calloc(1, sizeof *r))) {
-        napi_throw_error(env, "ERR_VIDGO_NOMEM", "out of memory");
-        return;
-    }
-    if (!(r->token = vgn_op_new(env, sizeof *r->token, token_exec))) {
-        free(r);
-        return;
-    }
-    r->state = vgn_handle_extra(env, o->handle, VGN_WORKER);
-    r->token->worker = vgn_op_handle(&r->token->op, o->handle, VGN_WORKER);
-    r->token->idle_ms = o->idle_ms;
-    r->token->stop_when_idle = o->stop_when_idle;
-    r->token->rc = VG_ENOMEM; /* what the token reports if no thread runs */
-    if (r->state && r->state->running)
-        vgn_op_reject(&r->token->op, ARG_TYPE, "the worker is already running");
-    else if (r->state && r->token->worker && run_launch(env, r, o->handle, out) == 0)
-        return;
-    done = r->done;
-    vgn_op_run(&r->token->op, VGN_SYNC); /* throws its error and frees the token */
-    *out = NULL;
-    if (done)
-        napi_release_threadsafe_function(done, napi_tsfn_abort); /* frees r */
-    else
-        free(r);
+    op->rc = vg_worker_run(o->worker, o->idle_ms, o->stop_when_idle);
+}
+
+static void run_finish(vgn_op *op, napi_value *out)
+{
+    worker_op *o = (worker_op *)op;
+    if (o->state)
+        o->state->running = 0; /* the op still holds the handle, so its extra lives */
+    if (op->rc == 0)
+        napi_get_undefined(op->env, out);
 }
 
 /* worker_run(worker, idleMs?, stopWhenIdle?) -> Promise<undefined>: vg_worker_run on a
- * thread of its own, until worker_stop (or the handle closes) or, with stopWhenIdle, until
- * no job is due or in progress. Rejects with the store error that ended the run. */
+ * thread of its own (a run lasts as long as the host wants), until worker_stop, the handle
+ * closes (its interrupt stops the run) or, with stopWhenIdle, no job is due or in
+ * progress. Rejects with the store error that ended the run. */
 static napi_value worker_run(napi_env env, napi_callback_info info)
 {
+    worker_state *state;
     VGN_ARGS(env, info, 3, argv);
-    worker_op *o = vgn_op_new(env, sizeof *o, run_args_exec);
+    worker_op *o = vgn_op_new(env, sizeof *o, run_exec);
     if (!o)
         return NULL;
-    o->env = env;
-    o->handle = argv[0];
-    o->op.finish = run_start;
+    o->op.finish = run_finish;
     o->worker = vgn_op_handle(&o->op, argv[0], VGN_WORKER);
     o->idle_ms = (int)op_int_in(env, &o->op, argv[1], "idleMs", 0, 60000, 0);
     o->stop_when_idle = vgn_op_bool(&o->op, argv[2], "stopWhenIdle", 1);
-    return vgn_op_run(&o->op, VGN_SYNC);
+    state = o->worker ? vgn_handle_extra(env, argv[0], VGN_WORKER) : NULL;
+    if (state && state->running) {
+        vgn_op_reject(&o->op, VGN_TYPE_ERROR, "the worker is already running");
+    } else if (state && !o->op.arg_error) {
+        o->state = state;
+        state->running = 1;
+    }
+    return vgn_op_run(&o->op, VGN_THREAD);
 }
 
 /* ---- the gallery ----------------------------------------------------------------------------- */

@@ -24,7 +24,7 @@ static int read_int(vgn_op *op, napi_value value, const char *name, int optional
 {
     int64_t n = vgn_op_int(op, value, name, optional);
     if (n < INT_MIN || n > INT_MAX) {
-        vgn_op_reject(op, 2, "%s: %lld is out of range", name, (long long)n);
+        vgn_op_reject(op, VGN_RANGE_ERROR, "%s: %lld is out of range", name, (long long)n);
         return 0;
     }
     return (int)n;
@@ -38,7 +38,7 @@ static void read_fixed(vgn_op *op, napi_value value, const char *name, char *out
     if (!s)
         return;
     if (strlen(s) >= size)
-        vgn_op_reject(op, 2, "%s is longer than %zu bytes", name, size - 1);
+        vgn_op_reject(op, VGN_RANGE_ERROR, "%s is longer than %zu bytes", name, size - 1);
     else
         memcpy(out, s, strlen(s) + 1);
 }
@@ -268,7 +268,7 @@ static napi_value order_create(napi_env env, napi_callback_info info)
         if (k && strcmp(k, "subscription") == 0)
             r->kind = VG_ORDER_SUBSCRIPTION;
         else if (k && strcmp(k, "package") != 0)
-            vgn_op_reject(&o->op, 2, "kind must be \"package\" or \"subscription\"");
+            vgn_op_reject(&o->op, VGN_RANGE_ERROR, "kind must be \"package\" or \"subscription\"");
     }
     r->item = vgn_op_string(&o->op, vgn_op_prop(&o->op, argv[1], "item"), "item", 0);
     r->provider = vgn_op_string(&o->op, vgn_op_prop(&o->op, argv[1], "provider"), "provider", 0);
@@ -377,7 +377,7 @@ static void read_fields(napi_env env, mac_op *o, napi_value array)
     uint32_t n = 0;
     napi_is_array(env, array, &is_array);
     if (!is_array) {
-        vgn_op_reject(&o->op, 1, "fields must be an array of [name, value] pairs");
+        vgn_op_reject(&o->op, VGN_TYPE_ERROR, "fields must be an array of [name, value] pairs");
         return;
     }
     napi_get_array_length(env, array, &n);
@@ -388,7 +388,7 @@ static void read_fields(napi_env env, mac_op *o, napi_value array)
         uint32_t len = 0;
         napi_get_element(env, array, i, &pair);
         if (napi_get_array_length(env, pair, &len) != napi_ok || len != 2) {
-            vgn_op_reject(&o->op, 1, "fields[%u] must be a [name, value] pair", i);
+            vgn_op_reject(&o->op, VGN_TYPE_ERROR, "fields[%u] must be a [name, value] pair", i);
             return;
         }
         napi_get_element(env, pair, 0, &name);
@@ -659,7 +659,7 @@ static napi_value promo_put(napi_env env, napi_callback_info info)
     o->ctx = vgn_op_handle(op, argv[0], VGN_CONTEXT);
     napi_typeof(env, obj, &type);
     if (type != napi_object)
-        vgn_op_reject(op, 1, "promo must be an object");
+        vgn_op_reject(op, VGN_TYPE_ERROR, "promo must be an object");
     read_fixed(op, vgn_op_prop(op, obj, "code"), "code", p->code, sizeof p->code, 0);
     p->bonus_credits = vgn_op_int(op, vgn_op_prop(op, obj, "bonusCredits"), "bonusCredits", 0);
     p->bonus_ttl_days = read_int(op, vgn_op_prop(op, obj, "bonusTtlDays"), "bonusTtlDays", 1);

@@ -193,7 +193,7 @@ static void copy_text(vgn_op *op, const char *text, char *dst, size_t size, cons
 {
     size_t len = text ? strlen(text) : 0;
     if (len >= size) {
-        vgn_op_reject(op, 2, "%s is longer than %zu bytes", name, size - 1);
+        vgn_op_reject(op, VGN_RANGE_ERROR, "%s is longer than %zu bytes", name, size - 1);
         return;
     }
     memcpy(dst, text ? text : "", len + 1);
@@ -209,7 +209,7 @@ static void read_kind(vgn_op *op, napi_value value, int *dst, const char *name)
             *dst = (int)i;
             return;
         }
-    vgn_op_reject(op, 2, "%s must be 'video', 'image' or 'effect'", name);
+    vgn_op_reject(op, VGN_RANGE_ERROR, "%s must be 'video', 'image' or 'effect'", name);
 }
 
 /* Returns 1 when every own enumerable key of obj is one of keys[0..count). */
@@ -226,20 +226,20 @@ static int keys_known(vgn_op *op, napi_value obj, const char *const *keys, size_
                                     napi_key_enumerable | napi_key_skip_symbols,
                                     napi_key_numbers_to_strings, &names) != napi_ok ||
         napi_get_array_length(env, names, &n) != napi_ok) {
-        vgn_op_reject(op, 1, "%s: its properties cannot be read", what);
+        vgn_op_reject(op, VGN_TYPE_ERROR, "%s: its properties cannot be read", what);
         return 0;
     }
     for (uint32_t i = 0; i < n; i++) {
         size_t k = 0;
         if (napi_get_element(env, names, i, &key) != napi_ok ||
             napi_get_value_string_utf8(env, key, buf, sizeof buf, &len) != napi_ok) {
-            vgn_op_reject(op, 1, "%s: its properties cannot be read", what);
+            vgn_op_reject(op, VGN_TYPE_ERROR, "%s: its properties cannot be read", what);
             return 0;
         }
         while (k < count && strcmp(keys[k], buf) != 0)
             k++;
         if (k == count) {
-            vgn_op_reject(op, 2, "%s has no property '%.40s'", what, buf);
+            vgn_op_reject(op, VGN_RANGE_ERROR, "%s has no property '%.40s'", what, buf);
             return 0;
         }
     }
@@ -256,7 +256,7 @@ static void read_names(vgn_op *op, napi_value value, char (*dst)[VG_DISPLAY_NAME
     if (napi_typeof(op->env, value, &type) == napi_ok && type == napi_undefined)
         return;
     if (!is_object(op->env, value)) {
-        vgn_op_reject(op, 1, "%s must be an object keyed by language tag", name);
+        vgn_op_reject(op, VGN_TYPE_ERROR, "%s must be an object keyed by language tag", name);
         return;
     }
     for (size_t i = 0; i < VG_LANG_COUNT; i++)
@@ -275,7 +275,7 @@ static void read_int(vgn_op *op, napi_value value, int *dst, const char *name)
 {
     int64_t v = vgn_op_int(op, value, name, 1);
     if (v < INT_MIN || v > INT_MAX)
-        vgn_op_reject(op, 2, "%s is out of range", name);
+        vgn_op_reject(op, VGN_RANGE_ERROR, "%s is out of range", name);
     else
         *dst = (int)v;
 }
@@ -321,7 +321,7 @@ static void record_read(vgn_op *op, napi_value obj, const field *fields, size_t 
     char name[64];
 
     if (!is_object(op->env, obj)) {
-        vgn_op_reject(op, 1, "%s must be an object", what);
+        vgn_op_reject(op, VGN_TYPE_ERROR, "%s must be an object", what);
         return;
     }
     for (size_t i = 0; i < count; i++)
@@ -344,7 +344,7 @@ static unsigned int read_version(vgn_op *op, napi_value value, unsigned int curr
         return current;
     v = vgn_op_int(op, value, "version", 0);
     if (v < 0 || v > UINT_MAX)
-        vgn_op_reject(op, 2, "version is out of range");
+        vgn_op_reject(op, VGN_RANGE_ERROR, "version is out of range");
     return (unsigned int)v;
 }
 
@@ -602,7 +602,7 @@ static napi_value run_put(napi_env env, napi_callback_info info, const put_kind 
         return NULL;
     o->ctx = vgn_op_handle(&o->op, argv[0], VGN_CONTEXT);
     if (k->init(&o->u) != VG_OK)
-        vgn_op_reject(&o->op, 2, "%s: this library does not know the record version", k->what);
+        vgn_op_reject(&o->op, VGN_RANGE_ERROR, "%s: this library does not know the record version", k->what);
     else
         record_read(&o->op, argv[1], k->fields, k->count, &o->u, k->what);
     return vgn_op_run(&o->op, VGN_ASYNC);

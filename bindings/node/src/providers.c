@@ -31,17 +31,17 @@ static int read_enum(napi_env env, vgn_op *op, napi_value value, const char *nam
             if (strcmp(text, name_of(i)) == 0)
                 return i;
         if (text)
-            vgn_op_reject(op, 2, "%s: unknown value \"%.40s\"", name, text);
+            vgn_op_reject(op, VGN_RANGE_ERROR, "%s: unknown value \"%.40s\"", name, text);
         return -1;
     }
     if (type == napi_number) {
         int64_t n = vgn_op_int(op, value, name, 0);
         if (n >= 0 && n < count)
             return (int)n;
-        vgn_op_reject(op, 2, "%s: %lld is out of range", name, (long long)n);
+        vgn_op_reject(op, VGN_RANGE_ERROR, "%s: %lld is out of range", name, (long long)n);
         return -1;
     }
-    vgn_op_reject(op, 1, "%s must be a string", name);
+    vgn_op_reject(op, VGN_TYPE_ERROR, "%s must be a string", name);
     return -1;
 }
 
@@ -55,7 +55,7 @@ static int read_int(vgn_op *op, napi_value value, const char *name, int optional
 {
     int64_t n = vgn_op_int(op, value, name, optional);
     if (n < INT_MIN || n > INT_MAX) {
-        vgn_op_reject(op, 2, "%s: %lld is out of range", name, (long long)n);
+        vgn_op_reject(op, VGN_RANGE_ERROR, "%s: %lld is out of range", name, (long long)n);
         return 0;
     }
     return (int)n;
@@ -68,7 +68,7 @@ static int is_object(napi_env env, vgn_op *op, napi_value value, const char *nam
     napi_typeof(env, value, &type);
     if (type == napi_object)
         return 1;
-    vgn_op_reject(op, 1, "%s must be an object", name);
+    vgn_op_reject(op, VGN_TYPE_ERROR, "%s must be an object", name);
     return 0;
 }
 
@@ -160,7 +160,7 @@ static void job_read(napi_env env, vgn_op *op, napi_value obj, vg_provider_job *
         case F_STR: {
             const char *s = vgn_op_string(op, v, f->key, 0);
             if (s && strlen(s) >= f->size)
-                vgn_op_reject(op, 2, "job.%s is too long", f->key);
+                vgn_op_reject(op, VGN_RANGE_ERROR, "job.%s is too long", f->key);
             else if (s)
                 memcpy(p, s, strlen(s) + 1);
             break;

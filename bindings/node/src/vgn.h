@@ -108,14 +108,16 @@ struct vgn_op {
      * made; NULL with an exception pending fails the op); on rc != 0 it undoes what the op
      * owns outside its memory (frees the pointer exec made, an emitter). */
     void (*finish)(vgn_op *op, napi_value *out);
+    napi_env env;         /* for the main-thread parts (argument readers, finish) */
     /* private */
-    napi_env env;
     int arg_error;        /* 0, or the napi error kind of the first bad argument */
     char arg_message[256];
     char *error_text;     /* libvidgo's message of the failure */
     int retry_after;
     char lang[8];         /* the context's language, for the user message */
     struct vgn_handle *handles[VGN_MAX_OP_HANDLES];
+    void *handle_ptrs[VGN_MAX_OP_HANDLES];
+    napi_ref handle_objects[VGN_MAX_OP_HANDLES];
     int handle_count;
     struct vgn_block *blocks; /* memory of copied arguments */
     napi_async_work work;
@@ -130,9 +132,23 @@ void *vgn_op_new(napi_env env, size_t size, vgn_exec_fn exec);
  * (only the first one counts) and return a zero value; vgn_op_run then throws it. Copies
  * belong to the op. `optional`: undefined and null give the zero value (NULL, 0). */
 void *vgn_op_handle(vgn_op *op, napi_value value, vgn_kind kind);
+/* The JS object of a handle the op acquired (ptr: what vgn_op_handle returned), for a
+ * finish that makes a child handle; NULL when the op holds no such handle. */
+napi_value vgn_op_handle_object(vgn_op *op, const void *ptr);
 const char *vgn_op_string(vgn_op *op, napi_value value, const char *name, int optional);
 int64_t vgn_op_int(vgn_op *op, napi_value value, const char *name, int optional);
 double vgn_op_number(vgn_op *op, napi_value value, const char *name, int optional);
+/* An integer in min..max (a RangeError otherwise); absent and optional gives 0. */
+int64_t vgn_op_int_in(vgn_op *op, napi_value value, const char *name, int optional,
+                      int64_t min, int64_t max);
+/* An int (INT_MIN..INT_MAX); absent and optional gives 0. */
+int vgn_op_int32(vgn_op *op, napi_value value, const char *name, int optional);
+/* One of names[0..count) given by its name, or its index as a number; absent and optional
+ * gives -1, anything else a TypeError/RangeError (and -1). name_of(i) spells name i. */
+int vgn_op_enum(vgn_op *op, napi_value value, const char *name, int optional,
+                const char *(*name_of)(int), int count);
+/* 1 when value is undefined or null. */
+int vgn_op_absent(vgn_op *op, napi_value value);
 int vgn_op_bool(vgn_op *op, napi_value value, const char *name, int optional);
 vg_time vgn_op_time(vgn_op *op, napi_value value, const char *name, int optional); /* Date|ms */
 /* A Buffer, a typed array or a string (UTF-8); *len its size. */
@@ -142,16 +158,22 @@ const unsigned char *vgn_op_bytes(vgn_op *op, napi_value value, const char *name
 napi_value vgn_op_prop(vgn_op *op, napi_value obj, const char *key);
 /* Zeroed memory owned by the op; NULL (and the op failed) when memory runs out. */
 void *vgn_op_alloc(vgn_op *op, size_t size);
-/* Records an argument error: kind 1 TypeError, 2 RangeError. */
+#define VGN_TYPE_ERROR 1  /* ERR_INVALID_ARG_TYPE */
+#define VGN_RANGE_ERROR 2 /* ERR_INVALID_ARG_VALUE */
+
+/* Records an argument error of a kind above (only the first one counts). */
 void vgn_op_reject(vgn_op *op, int kind, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 #define VGN_SYNC 0
-#define VGN_ASYNC 1
+#define VGN_ASYNC 1  /* on libuv's thread pool: calls that end on their own */
+#define VGN_THREAD 2 /* on a thread of its own: calls that may wait on other calls or run
+                      * until stopped (a worker's run, a single-flight wait), which on the
+                      * pool could starve the calls they wait for */
 
 /* Runs the op (or throws its argument error) and frees it. Sync: returns the result or
- * throws the VidgoError. Async: returns a Promise settled when exec has run off the main
- * thread. */
+ * throws the VidgoError. Async and thread: returns a Promise settled when exec has run off
+ * the main thread. */
 napi_value vgn_op_run(vgn_op *op, int mode);
 
 /* ---- emitters ------------------------------------------------------------------------

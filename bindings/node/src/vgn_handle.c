@@ -96,10 +96,16 @@ void vgn_handle_close(vgn_handle *h)
             vgn_handle_close(c);
         }
         h->calls--;
-        if (h->ptr && h->calls > 0 && kinds[h->kind].interrupt)
-            kinds[h->kind].interrupt(h->ptr);
+        if (h->calls > 0)
+            vgn_handle_interrupt(h);
     }
     settle(h);
+}
+
+void vgn_handle_interrupt(vgn_handle *h)
+{
+    if (h->ptr && kinds[h->kind].interrupt)
+        kinds[h->kind].interrupt(h->ptr);
 }
 
 int vgn_handle_is_closed(const vgn_handle *h) { return h->closing || !h->ptr; }

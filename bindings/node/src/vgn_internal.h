@@ -28,6 +28,8 @@ vgn_handle *vgn_handle_of(napi_env env, napi_value value);
 void *vgn_handle_acquire(vgn_handle *h, vgn_kind kind, char lang[8], int *closed);
 void vgn_handle_release(vgn_handle *h);
 void vgn_handle_close(vgn_handle *h);
+/* Makes a long call on the handle return (a worker's stop), if its kind has a way. */
+void vgn_handle_interrupt(vgn_handle *h);
 int vgn_handle_is_closed(const vgn_handle *h);
 const char *vgn_kind_name(vgn_kind kind);
 

@@ -2,14 +2,16 @@
 /* Ops: one call of a libvidgo function from JS, sync or on libuv's thread pool. */
 #include "vgn_internal.h"
 
+#include <limits.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define ARG_TYPE 1
-#define ARG_RANGE 2
+#define ARG_TYPE VGN_TYPE_ERROR
+#define ARG_RANGE VGN_RANGE_ERROR
 #define ARG_CLOSED 3
 #define ARG_NOMEM 4
 
@@ -75,8 +77,11 @@ static void op_free(vgn_op *op)
         free(op->blocks);
         op->blocks = next;
     }
-    for (int i = 0; i < op->handle_count; i++)
+    for (int i = 0; i < op->handle_count; i++) {
+        if (op->handle_objects[i])
+            napi_delete_reference(op->env, op->handle_objects[i]);
         vgn_handle_release(op->handles[i]);
+    }
     vgn_val_free(op->result);
     free(op->error_text);
     free(op);
@@ -116,6 +121,8 @@ void *vgn_op_handle(vgn_op *op, napi_value value, vgn_kind kind)
     h = vgn_handle_of(op->env, value);
     ptr = h ? vgn_handle_acquire(h, kind, op->lang, &closed) : NULL;
     if (ptr) {
+        napi_create_reference(op->env, value, 1, &op->handle_objects[op->handle_count]);
+        op->handle_ptrs[op->handle_count] = ptr;
         op->handles[op->handle_count++] = h;
         return ptr;
     }
@@ -124,6 +131,15 @@ void *vgn_op_handle(vgn_op *op, napi_value value, vgn_kind kind)
     else
         vgn_op_reject(op, ARG_TYPE, "a vidgo %s handle was expected", vgn_kind_name(kind));
     return NULL;
+}
+
+napi_value vgn_op_handle_object(vgn_op *op, const void *ptr)
+{
+    napi_value object = NULL;
+    for (int i = 0; i < op->handle_count; i++)
+        if (op->handle_ptrs[i] == ptr && op->handle_objects[i])
+            napi_get_reference_value(op->env, op->handle_objects[i], &object);
+    return object;
 }
 
 const char *vgn_op_string(vgn_op *op, napi_value value, const char *name, int optional)
@@ -177,6 +193,55 @@ int64_t vgn_op_int(vgn_op *op, napi_value value, const char *name, int optional)
         return 0;
     }
     return (int64_t)number;
+}
+
+int64_t vgn_op_int_in(vgn_op *op, napi_value value, const char *name, int optional,
+                      int64_t min, int64_t max)
+{
+    int64_t n = vgn_op_int(op, value, name, optional);
+    if (op->arg_error || vgn_op_absent(op, value))
+        return 0;
+    if (n < min || n > max) {
+        vgn_op_reject(op, ARG_RANGE, "%s must be an integer of %lld..%lld", name, (long long)min,
+                      (long long)max);
+        return 0;
+    }
+    return n;
+}
+
+int vgn_op_int32(vgn_op *op, napi_value value, const char *name, int optional)
+{
+    return (int)vgn_op_int_in(op, value, name, optional, INT_MIN, INT_MAX);
+}
+
+int vgn_op_absent(vgn_op *op, napi_value value)
+{
+    napi_valuetype type;
+    return absent(op, value, &type);
+}
+
+int vgn_op_enum(vgn_op *op, napi_value value, const char *name, int optional,
+                const char *(*name_of)(int), int count)
+{
+    napi_valuetype type;
+    const char *text;
+    if (missing(op, value, name, optional, &type))
+        return -1;
+    if (type == napi_number) {
+        int64_t n = vgn_op_int_in(op, value, name, 0, 0, count - 1);
+        return op->arg_error ? -1 : (int)n;
+    }
+    if (type != napi_string) {
+        vgn_op_reject(op, ARG_TYPE, "%s must be a string", name);
+        return -1;
+    }
+    text = vgn_op_string(op, value, name, 0);
+    for (int i = 0; text && i < count; i++)
+        if (name_of(i) && strcmp(text, name_of(i)) == 0)
+            return i;
+    if (text)
+        vgn_op_reject(op, ARG_RANGE, "%s: unknown value \"%.40s\"", name, text);
+    return -1;
 }
 
 int vgn_op_bool(vgn_op *op, napi_value value, const char *name, int optional)
@@ -332,22 +397,101 @@ static void execute(napi_env env, void *data)
     capture_error(op);
 }
 
-static void complete(napi_env env, napi_status status, void *data)
+/* Main thread: settles the op's promise and frees it. */
+static void settle(vgn_op *op)
 {
-    vgn_op *op = data;
-    napi_value value;
+    napi_env env = op->env;
     int failed;
-    if (status == napi_cancelled) {
-        op->rc = VG_ECANCELLED;
-        capture_error(op);
-    }
-    value = outcome(op, &failed);
+    napi_value value = outcome(op, &failed);
     if (failed)
         napi_reject_deferred(env, op->deferred, value);
     else
         napi_resolve_deferred(env, op->deferred, value);
-    napi_delete_async_work(env, op->work);
     op_free(op);
+}
+
+static void complete(napi_env env, napi_status status, void *data)
+{
+    vgn_op *op = data;
+    if (status == napi_cancelled) {
+        op->rc = VG_ECANCELLED;
+        capture_error(op);
+    }
+    napi_delete_async_work(env, op->work);
+    settle(op);
+}
+
+/* ---- VGN_THREAD: exec on a thread of its own ------------------------------------------
+ * The end comes back through a thread-safe function, which keeps the process alive while
+ * the call runs (like a listening server). At environment teardown a cleanup hook
+ * interrupts the call (a worker's stop) and joins the thread. */
+
+typedef struct thread_run {
+    vgn_op *op;
+    pthread_t thread;
+    napi_threadsafe_function done;
+} thread_run;
+
+static void *thread_main(void *arg)
+{
+    thread_run *run = arg;
+    napi_threadsafe_function done = run->done;
+    execute(NULL, run->op);
+    napi_call_threadsafe_function(done, run, napi_tsfn_blocking);
+    napi_release_threadsafe_function(done, napi_tsfn_release);
+    return NULL;
+}
+
+static void thread_teardown(void *arg)
+{
+    thread_run *run = arg;
+    for (int i = 0; i < run->op->handle_count; i++)
+        vgn_handle_interrupt(run->op->handles[i]);
+    pthread_join(run->thread, NULL);
+}
+
+/* Main thread, once exec has returned. Without env the environment is gone (the cleanup
+ * hook joined the thread): the op is left as it is. */
+static void thread_ended(napi_env env, napi_value fn, void *context, void *data)
+{
+    thread_run *run = data;
+    (void)fn;
+    (void)context;
+    if (!env)
+        return;
+    napi_remove_env_cleanup_hook(env, thread_teardown, run);
+    pthread_join(run->thread, NULL);
+    settle(run->op);
+}
+
+static void thread_run_free(napi_env env, void *data, void *hint)
+{
+    (void)env;
+    (void)hint;
+    free(data);
+}
+
+/* Starts the thread; 0, or -1 with nothing started. */
+static int thread_start(vgn_op *op)
+{
+    napi_env env = op->env;
+    napi_value name;
+    thread_run *run = calloc(1, sizeof *run);
+    if (!run)
+        return -1;
+    run->op = op;
+    if (napi_create_string_utf8(env, "vidgo.thread", NAPI_AUTO_LENGTH, &name) != napi_ok ||
+        napi_create_threadsafe_function(env, NULL, NULL, name, 0, 1, run, thread_run_free,
+                                        NULL, thread_ended, &run->done) != napi_ok) {
+        free(run);
+        return -1;
+    }
+    if (pthread_create(&run->thread, NULL, thread_main, run) != 0) {
+        napi_release_threadsafe_function(run->done, napi_tsfn_abort); /* frees run */
+        return -1;
+    }
+    napi_add_env_cleanup_hook(env, thread_teardown, run);
+    return 0;
 }
 
 napi_value vgn_op_run(vgn_op *op, int mode)
@@ -370,16 +514,24 @@ napi_value vgn_op_run(vgn_op *op, int mode)
         }
         return value;
     }
-    if (napi_create_promise(env, &op->deferred, &promise) != napi_ok ||
-        napi_create_string_utf8(env, "vidgo", NAPI_AUTO_LENGTH, &name) != napi_ok ||
-        napi_create_async_work(env, NULL, name, execute, complete, op, &op->work) != napi_ok) {
-        op_free(op);
-        return NULL;
+    if (napi_create_promise(env, &op->deferred, &promise) != napi_ok)
+        goto fail;
+    if (mode == VGN_THREAD) {
+        if (thread_start(op) != 0) {
+            op->rc = VG_ENOMEM;
+            settle(op); /* rejects the promise */
+        }
+        return promise;
     }
+    if (napi_create_string_utf8(env, "vidgo", NAPI_AUTO_LENGTH, &name) != napi_ok ||
+        napi_create_async_work(env, NULL, name, execute, complete, op, &op->work) != napi_ok)
+        goto fail;
     if (napi_queue_async_work(env, op->work) != napi_ok) {
         napi_delete_async_work(env, op->work);
-        op_free(op); /* the promise is never settled: we throw instead */
-        return NULL;
+        goto fail;
     }
     return promise;
+fail:
+    op_free(op); /* a promise made is never returned: the pending exception is thrown */
+    return NULL;
 }
