@@ -8,9 +8,9 @@ DEBIAN_PACKAGES=(
     meson ninja-build pkg-config gcc g++ python3
     libcurl4-openssl-dev openssl libcjson-dev libsqlite3-dev libsodium-dev libutf8proc-dev
     libcmocka-dev libpq-dev postgresql clang
-    chromium chromium-driver
+    chromium chromium-driver fonts-noto-cjk
 )
-PYTHON_PACKAGES=(pytest aiosmtpd PIL:pillow cffi streamlit)
+PYTHON_PACKAGES=(pytest aiosmtpd PIL:pillow cffi streamlit selenium)
 
 as_root() {
     if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi

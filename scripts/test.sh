@@ -8,6 +8,10 @@ cd "$(dirname "$0")/.."
 
 scripts/install-deps.sh || exit 1
 
+# Everything the suites need is installed above: a missing browser is a failure here, not
+# a skip.
+export VIDGO_REQUIRE_BROWSER=1
+
 # A throwaway PostgreSQL server for the PostgreSQL runs of the conformance suite and the
 # wallet tests, stopped on exit. Without one those tests skip (CI sets VIDGO_REQUIRE_PG=1,
 # which makes them fail instead).
@@ -70,6 +74,10 @@ done
 
 if [ "${VIDGO_REQUIRE_PG:-}" = 1 ] && ! build/tools/vidgo version --json 2>/dev/null | grep -q postgresql; then
     echo "VIDGO_REQUIRE_PG=1 but the PostgreSQL backend was not built (is libpq-dev installed?)"
+    failed=$((failed + 1))
+fi
+if [ ! -f build/bindings/node/vidgo.node ]; then
+    echo "the Node.js addon was not built (are Node's headers in /usr/include/node?)"
     failed=$((failed + 1))
 fi
 [ "$skipped" -gt 0 ] && echo "$skipped skipped"

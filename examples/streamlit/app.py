@@ -20,6 +20,7 @@ st.session_state.setdefault("lang", "en")
 st.session_state.setdefault("page", "account")
 
 t = state.translator()
+state.keep("page", PAGES)
 with st.sidebar:
     st.selectbox(t("language"), i18n.LANGS, key="lang",
                  format_func=lambda tag: i18n.LANG_NAMES[tag])

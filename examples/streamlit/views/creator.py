@@ -6,7 +6,8 @@ import vidgo
 
 import state
 
-KINDS = (vidgo.ServiceKind.VIDEO, vidgo.ServiceKind.IMAGE)
+KINDS = {"prompt": (vidgo.ServiceKind.VIDEO, vidgo.ServiceKind.IMAGE),
+         "photo": (vidgo.ServiceKind.VIDEO,)}  # the library makes only videos from a photo
 REFUSED_BUT_SHOWN = {"VG_EINSUFFICIENT_CREDITS"}  # on the plan, just not affordable now
 
 
@@ -16,24 +17,24 @@ def render():
     if user is None:
         return
     engine = state.engine()
+    state.keep("creator_mode", KINDS)
+    mode = st.radio(t("input_mode"), list(KINDS), key="creator_mode", horizontal=True,
+                    format_func=lambda m: t("mode_" + m))
     services = [s for s in engine.plans.services()
-                if s.kind in KINDS and s.active and not s.internal]
+                if s.kind in KINDS[mode] and s.active and not s.internal]
     access = {s.name: engine.plans.check_access(user.id, s.name) for s in services}
     usable = [s for s in services
               if access[s.name].allowed or access[s.name].reason_key in REFUSED_BUT_SHOWN]
     locked = [s for s in services if s not in usable]
     names = {s.name: s.display_name.get(state.lang(), s.name) for s in services}
 
-    mode = st.radio(t("input_mode"), ["prompt", "photo"], key="creator_mode", horizontal=True,
-                    format_func=lambda m: t("mode_" + m))
     prompt = st.text_area(t("prompt"), key="prompt")
     photo = None
     if mode == "photo":
         photo = st.file_uploader(t("photo"), type=["png", "jpg", "jpeg"], key="photo")
 
     by_name = {s.name: s for s in usable}
-    if st.session_state.get("service") not in by_name:  # e.g. set by the gallery
-        st.session_state.pop("service", None)
+    state.keep("service", by_name)  # the gallery may have set one this plan lacks
     choice = st.selectbox(t("service"), list(by_name), key="service", format_func=lambda n: t(
         "service_option", name=names[n], res=by_name[n].resolution, credits=by_name[n].credits))
     if locked:
@@ -55,12 +56,15 @@ def render():
         st.caption(t("watermark_notice"))
 
     if st.button(t("generate"), key="generate", type="primary", disabled=not decision.allowed):
-        if not prompt.strip() and photo is None:
+        if mode == "photo" and photo is None:
+            st.warning(t("photo_required"))
+            return
+        if not prompt.strip():  # with a photo too: it says what the video does with it
             st.warning(t("prompt_required"))
             return
         try:
-            job = engine.jobs.submit(
-                user.id, choice, prompt.strip() or None, key=state.new_key("job"),
+            job = state.jobs().submit(
+                user.id, choice, prompt.strip(), key=state.new_key("job"),
                 lang=state.lang(), image=photo.getvalue() if photo else None,
                 image_mime=photo.type if photo else None)
         except vidgo.VidgoError as e:

@@ -48,4 +48,4 @@ def render():
         t("col_amount"): e.amount,
         t("col_service"): e.service,
         t("col_total"): e.total_after,
-    } for e in entries]), hide_index=True, use_container_width=True)
+    } for e in entries]), hide_index=True, width="stretch")

@@ -20,6 +20,7 @@ def render():
         st.info(t("no_examples"))
         return
     titles = {topic.topic: topic.title for topic in topics}
+    state.keep("gallery_topic", titles)
     topic = st.selectbox(t("topic"), list(titles), key="gallery_topic",
                          format_func=lambda name: titles[name])
     examples = gallery.examples(topic, state.lang(), 6, 0)

@@ -66,6 +66,7 @@ def render():
 
     st.subheader(t("topup"))
     offers = {o.package.name: o for o in engine.plans.packages(user.plan) if o.package.active}
+    state.keep("package", offers)
     choice = st.selectbox(t("package"), list(offers), key="package", format_func=lambda n: t(
         "package_option", name=offers[n].package.display_name.get(lang, n),
         price=offers[n].price_twd))
