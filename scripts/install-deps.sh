@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # Installs what building and testing libvidgo needs and is missing: Debian packages via apt,
-# Python packages via pip. Safe to run again; installs nothing that is already there.
+# Python packages via pip, Node packages via npm. Safe to run again; installs nothing that
+# is already there.
 set -euo pipefail
 
 DEBIAN_PACKAGES=(
@@ -34,5 +35,26 @@ for entry in "${PYTHON_PACKAGES[@]}"; do
         echo "installing Python package: $pkg"
         "$py" -m pip install -q "$pkg" 2>/dev/null ||
             "$py" -m pip install -q --break-system-packages "$pkg"
+    fi
+done
+
+# Node.js with its headers (the addon) and npm: Debian's, unless a Node is already there.
+if ! command -v node >/dev/null || ! command -v npm >/dev/null ||
+    [ ! -f /usr/include/node/node_api.h ]; then
+    echo "installing Debian packages: nodejs npm libnode-dev"
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+        nodejs npm libnode-dev >/dev/null
+fi
+
+# Node packages for the Node binding's tests (the TypeScript check of its declarations),
+# into bindings/node/node_modules and not saved in its package.json. One npm command installs
+# them all: an npm install with --no-save removes what an earlier one added.
+NODE_PACKAGES=(typescript@5 @types/node@20)
+node_dir="$(dirname "$0")/../bindings/node"
+for entry in "${NODE_PACKAGES[@]}"; do
+    if [ ! -d "$node_dir/node_modules/${entry%@*}" ]; then # "name@version"
+        echo "installing Node packages: ${NODE_PACKAGES[*]}"
+        npm install --no-save --no-package-lock --prefix "$node_dir" "${NODE_PACKAGES[@]}" >/dev/null
+        break
     fi
 done

@@ -8,9 +8,9 @@ cd "$(dirname "$0")/.."
 
 scripts/install-deps.sh || exit 1
 
-# Everything the suites need is installed above: a missing browser is a failure here, not
-# a skip.
-export VIDGO_REQUIRE_BROWSER=1
+# Everything the suites need is installed above: a missing browser or TypeScript is a
+# failure here, not a skip.
+export VIDGO_REQUIRE_BROWSER=1 VIDGO_REQUIRE_NODE_TYPES=1
 
 # A throwaway PostgreSQL server for the PostgreSQL runs of the conformance suite and the
 # wallet tests, stopped on exit. Without one those tests skip (CI sets VIDGO_REQUIRE_PG=1,

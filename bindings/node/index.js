@@ -5,13 +5,20 @@
 
 const native = require('./lib/native');
 const errors = require('./lib/errors');
+const { argError } = require('./lib/args');
 const { Engine } = require('./lib/engine');
+const { Accounts, Users } = require('./lib/accounts');
+const { Plans } = require('./lib/plans');
+const { Credits } = require('./lib/credits');
+const { CacheAPI, Cache, Embedder, Flight } = require('./lib/cache');
+const { Providers, providerNames, capabilities } = require('./lib/providers');
+const { Jobs, Generator, Worker, Gallery, JOB_STATES } = require('./lib/jobs');
+const { Payments, ecpayCheckMac, orderStateName } = require('./lib/payments');
 
 function toBuffer(secret) {
   if (typeof secret !== 'string') return secret;
   if (!/^([0-9a-fA-F]{2})+$/.test(secret)) {
-    throw Object.assign(new TypeError('secret: give a Buffer, or a hex string'),
-      { code: 'ERR_INVALID_ARG_VALUE' });
+    throw argError(TypeError, 'ERR_INVALID_ARG_VALUE', 'secret: give a Buffer, or a hex string');
   }
   return Buffer.from(secret, 'hex');
 }
@@ -22,8 +29,8 @@ function toBuffer(secret) {
  * @param {import('./index').OpenOptions} [options]
  */
 async function open(store = 'vidgo.db', options = {}) {
-  if (options === null || typeof options !== 'object') {
-    throw Object.assign(new TypeError('options must be an object'), { code: 'ERR_INVALID_ARG_TYPE' });
+  if (options === null || typeof options !== 'object') { // null too: a mistake here
+    throw argError(TypeError, 'ERR_INVALID_ARG_TYPE', 'The "options" argument must be an object');
   }
   const opts = { ...options };
   if (opts.secret !== undefined) opts.secret = toBuffer(opts.secret);
@@ -61,6 +68,32 @@ module.exports = {
   /** The main thread's last libvidgo failure ({ errno, code, message, retryAfter } or null). */
   lastError: () => native.error_last(),
   clearLastError: () => native.error_clear(),
+  // The API groups' classes (engine.accounts is an Accounts, ...), for instanceof and types.
+  Accounts,
+  Users,
+  Plans,
+  Credits,
+  CacheAPI,
+  Cache,
+  Embedder,
+  Flight,
+  Providers,
+  Jobs,
+  Generator,
+  Worker,
+  Gallery,
+  Payments,
+  // What needs no engine.
+  /** ECPay's CheckMacValue of form fields (pure). */
+  ecpayCheckMac,
+  /** The name of an order state number ('paid', ...), or null. */
+  orderStateName,
+  /** Every provider's name, in vg_provider_id order ('local', 'gemini', ...). */
+  providerNames,
+  /** The capability table: which provider serves which task kind. */
+  capabilities,
+  /** The job states in order ('queued', ..., 'cancelled'). */
+  JOB_STATES,
   errors,
   ...errors,
 };

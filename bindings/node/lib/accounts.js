@@ -9,17 +9,8 @@
 
 const util = require('node:util');
 
+const { options } = require('./args');
 const native = require('./native');
-
-function options(value) {
-  if (value === undefined || value === null) return {};
-  if (typeof value !== 'object') {
-    const err = new TypeError('The "options" argument must be an object');
-    err.code = 'ERR_INVALID_ARG_TYPE';
-    throw err;
-  }
-  return value;
-}
 
 // Shows a session without its tokens when it is inspected (console.log, util.format), so
 // that logging one does not leak them; the properties themselves are plain and

@@ -7,21 +7,8 @@
 // children first; each JS object keeps its parent alive, and a collected one is closed.
 'use strict';
 
+const { argError, options } = require('./args');
 const native = require('./native');
-
-function argError(Class, code, message) {
-  const err = new Class(message);
-  err.code = code;
-  return err;
-}
-
-function options(value, name = 'options') {
-  if (value === undefined || value === null) return {};
-  if (typeof value !== 'object') {
-    throw argError(TypeError, 'ERR_INVALID_ARG_TYPE', `The "${name}" argument must be an object`);
-  }
-  return value;
-}
 
 const dispose = Symbol.dispose || Symbol.for('nodejs.dispose');
 
@@ -227,8 +214,49 @@ class Cache {
   get [Symbol.toStringTag]() { return 'vidgo.Cache'; }
 }
 
-const OPEN_KEYS = new Set(['embedder', 'threshold', 'secondGate', 'shadow', 'maxEntries',
+/** The keys of a cache's options (vg_cache_options): engine.cache.open's, and a generator's
+ *  `cache` option. */
+const CACHE_KEYS = Object.freeze(['embedder', 'threshold', 'secondGate', 'shadow', 'maxEntries',
   'quantize', 'threads', 'flightWaitMs', 'negativeTtlS']);
+
+// The embedders named by a string, and the CacheAPI method that makes each.
+const NAMED_EMBEDDERS = new Map([
+  ['local', 'localEmbedder'], ['gemini', 'geminiEmbedder'], ['default', 'defaultEmbedder'],
+]);
+
+/**
+ * The `embedder` option of a cache (engine.cache.open, a generator's `cache`) as
+ * [embedder, owned]: an Embedder of the same engine, or one made for a name ('local',
+ * 'gemini', 'default') that the caller owns and closes. Absent or null stands for
+ * `nativeDefault`, the name whose embedder the C library makes itself when given none:
+ * for it, [null, false] (a cache's is 'local', a generator's 'default').
+ * @param {import('./engine').Engine} engine
+ * @param {unknown} value
+ * @param {'local'|'default'} nativeDefault
+ * @returns {[Embedder|null, boolean]}
+ */
+function resolveEmbedder(engine, value, nativeDefault) {
+  const embedder = value === undefined || value === null ? nativeDefault : value;
+  if (embedder === nativeDefault) return [null, false];
+  if (typeof embedder === 'string') {
+    const make = NAMED_EMBEDDERS.get(embedder);
+    if (!make) {
+      throw argError(TypeError, 'ERR_INVALID_ARG_VALUE',
+        'The "embedder" option must be an Embedder, \'local\', \'gemini\' or \'default\'');
+    }
+    return [engine.cache[make](), true];
+  }
+  if (!(embedder instanceof Embedder)) {
+    throw argError(TypeError, 'ERR_INVALID_ARG_TYPE',
+      'The "embedder" option must be an Embedder, \'local\', \'gemini\' or \'default\'');
+  }
+  if (embedder._engine !== engine) {
+    // Whatever uses it becomes the embedder's child: both must live and die with one engine.
+    throw argError(RangeError, 'ERR_INVALID_ARG_VALUE',
+      'The "embedder" option belongs to another engine');
+  }
+  return [embedder, false];
+}
 
 /** engine.cache: open a cache, make embedders, normalise prompts, the block cache. */
 class CacheAPI {
@@ -244,31 +272,13 @@ class CacheAPI {
    * @returns {Promise<Cache>}
    */
   async open(opts) {
-    const o = options(opts);
-    for (const key of Object.keys(o)) {
-      if (!OPEN_KEYS.has(key)) {
-        throw argError(TypeError, 'ERR_INVALID_ARG_VALUE', `Unknown cache option "${key}"`);
-      }
-    }
-    let embedder = o.embedder === undefined || o.embedder === 'local' ? null : o.embedder;
-    let owned = null;
-    if (embedder === 'gemini') owned = this.geminiEmbedder();
-    else if (embedder === 'default') owned = this.defaultEmbedder();
-    else if (embedder !== null && !(embedder instanceof Embedder)) {
-      throw argError(TypeError, 'ERR_INVALID_ARG_TYPE',
-                     "The \"embedder\" option must be an Embedder, 'local', 'gemini' or 'default'");
-    }
-    if (owned) embedder = owned;
-    else if (embedder && embedder._engine !== this._engine) {
-      // The cache becomes the embedder's child: both must live and die with one engine.
-      throw argError(RangeError, 'ERR_INVALID_ARG_VALUE',
-                     'The "embedder" option belongs to another engine');
-    }
+    const o = options(opts, CACHE_KEYS);
+    const [embedder, owned] = resolveEmbedder(this._engine, o.embedder, 'local');
     try {
       const handle = await native.cache_open(this._engine._ctx, embedder && embedder._handle, o);
-      return new Cache(this._engine, handle, embedder, owned);
+      return new Cache(this._engine, handle, embedder, owned ? embedder : null);
     } catch (err) {
-      if (owned) owned.close();
+      if (owned) embedder.close();
       throw err;
     }
   }
@@ -345,4 +355,4 @@ class CacheAPI {
   }
 }
 
-module.exports = { CacheAPI, Cache, Embedder, Flight };
+module.exports = { CacheAPI, Cache, Embedder, Flight, CACHE_KEYS, resolveEmbedder };

@@ -7,22 +7,8 @@
 // the operation (an order number, a job id plus the step), so that a retry is safe.
 'use strict';
 
+const { idOf, options } = require('./args');
 const native = require('./native');
-
-function options(value) {
-  if (value === undefined || value === null) return {};
-  if (typeof value !== 'object') {
-    const err = new TypeError('The "options" argument must be an object');
-    err.code = 'ERR_INVALID_ARG_TYPE';
-    throw err;
-  }
-  return value;
-}
-
-// A hold's id, from a Hold record or the id itself.
-function holdId(hold) {
-  return hold !== null && typeof hold === 'object' ? hold.id : hold;
-}
 
 class Credits {
   constructor(engine) {
@@ -73,7 +59,7 @@ class Credits {
    * @returns {Promise<Hold>}
    */
   async capture(hold, opts) {
-    return native.credits_capture(this._engine._ctx, holdId(hold), options(opts).key);
+    return native.credits_capture(this._engine._ctx, idOf(hold), options(opts).key);
   }
 
   /**
@@ -83,7 +69,7 @@ class Credits {
    * @returns {Promise<Hold>}
    */
   async release(hold, opts) {
-    return native.credits_release(this._engine._ctx, holdId(hold), options(opts).key);
+    return native.credits_release(this._engine._ctx, idOf(hold), options(opts).key);
   }
 
   /**
@@ -93,7 +79,7 @@ class Credits {
    * @returns {Promise<Hold>}
    */
   async refund(hold, opts) {
-    return native.credits_refund(this._engine._ctx, holdId(hold), options(opts).key);
+    return native.credits_refund(this._engine._ctx, idOf(hold), options(opts).key);
   }
 
   /**
@@ -102,7 +88,7 @@ class Credits {
    * @returns {Promise<Hold>}
    */
   async getHold(id) {
-    return native.credits_hold_get(this._engine._ctx, holdId(id));
+    return native.credits_hold_get(this._engine._ctx, idOf(id));
   }
 
   /**

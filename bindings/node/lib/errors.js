@@ -1,18 +1,20 @@
 // SPDX-License-Identifier: MIT
 // One error class per kind of failure, mapped from libvidgo's status codes. Every error
 // has Node's conventions: `err.code` is the status name ('VG_EINSUFFICIENT_CREDITS'),
-// `err.errno` its number, `err.message` libvidgo's message, and `err.userMessage` the
-// description for end users in the engine's language.
+// `err.errno` its number; `err.message` is in the engine's language: the description for
+// end users (`err.userMessage`), followed by libvidgo's own account of this failure
+// (`err.detail`, English, never a secret) in parentheses when it says more.
 'use strict';
 
 const native = require('./native');
 
 class VidgoError extends Error {
-  constructor(message, errno = -1, code = 'VG_ERROR', userMessage = message) {
+  constructor(message, errno = -1, code = 'VG_ERROR', userMessage = message, detail = '') {
     super(message);
     this.errno = errno;
     this.code = code;
     this.userMessage = userMessage;
+    this.detail = detail;
   }
 
   get name() { return this.constructor.name; }
@@ -143,7 +145,8 @@ function makeError(errno, message, retryAfter, lang) {
   const Class = classFor(errno);
   const code = errno === CLOSED ? 'ERR_VIDGO_CLOSED' : native.error_name(errno);
   const user = errno === CLOSED ? message : native.strerror(errno, lang);
-  const err = new Class(message || user, errno, code, user);
+  const detail = message && message !== user ? message : '';
+  const err = new Class(detail ? `${user} (${detail})` : user, errno, code, user, detail);
   if (Class === classes.RateLimited) err.retryAfter = retryAfter;
   return err;
 }
@@ -155,4 +158,12 @@ function allCodes() {
   return native.constants().errors;
 }
 
-module.exports = { ...classes, classFor, makeError, allCodes };
+let errnoByCode;
+
+/** The error of the status named `code` ('VG_ETIMEOUT'), for a failure found in JS. */
+function errorOf(code, detail, lang) {
+  errnoByCode ??= new Map(allCodes().map((c) => [c.code, c.errno]));
+  return makeError(errnoByCode.get(code), detail, 0, lang);
+}
+
+module.exports = { ...classes, classFor, makeError, errorOf, allCodes };

@@ -15,45 +15,15 @@
 
 const { EventEmitter } = require('node:events');
 
+const { argError, idOf, nonNegative, options } = require('./args');
+const { CACHE_KEYS, resolveEmbedder } = require('./cache');
 const native = require('./native');
 const errors = require('./errors');
 
 const DAY_MS = 86_400_000;
 const FIRST_GAP_MS = 50; // between two reads of a waited-for job, growing by 50 ms ...
 const LAST_GAP_MS = 250; // ... up to this (vg_job_wait's own cadence)
-
-function argError(Class, code, message) {
-  const err = new Class(message);
-  err.code = code;
-  return err;
-}
-
-// An options object (undefined and null: {}), with only the keys given.
-function options(value, known, name = 'options') {
-  if (value === undefined || value === null) return {};
-  if (typeof value !== 'object') {
-    throw argError(TypeError, 'ERR_INVALID_ARG_TYPE', `The "${name}" argument must be an object`);
-  }
-  for (const key of Object.keys(value)) {
-    if (!known.includes(key)) {
-      throw argError(TypeError, 'ERR_INVALID_ARG_VALUE',
-        `The "${name}" argument has an unknown key "${key}" (known: ${known.join(', ')})`);
-    }
-  }
-  return value;
-}
-
-function nonNegative(value, name, fallback) {
-  if (value === undefined || value === null) return fallback;
-  if (typeof value !== 'number') {
-    throw argError(TypeError, 'ERR_INVALID_ARG_TYPE', `The "${name}" argument must be a number`);
-  }
-  if (!Number.isSafeInteger(value) || value < 0) {
-    throw argError(RangeError, 'ERR_INVALID_ARG_VALUE',
-      `The "${name}" argument must be a non-negative integer`);
-  }
-  return value;
-}
+const asyncDispose = Symbol.asyncDispose || Symbol.for('nodejs.asyncDispose');
 
 // ---- job events ---------------------------------------------------------------------------
 
@@ -103,14 +73,8 @@ function nextEvent(engine, jobId, ms, signal) {
   });
 }
 
-let timeoutErrno;
-
 function timeoutError(engine, job) {
-  if (timeoutErrno === undefined) {
-    timeoutErrno = errors.allCodes().find((c) => c.code === 'VG_ETIMEOUT').errno;
-  }
-  const err = errors.makeError(timeoutErrno, `job ${job.id} is still ${job.state}`, 0,
-    engine.lang);
+  const err = errors.errorOf('VG_ETIMEOUT', `job ${job.id} is still ${job.state}`, engine.lang);
   err.job = job;
   return err;
 }
@@ -217,7 +181,7 @@ class Worker {
     this._error = null;
   }
 
-  async [Symbol.asyncDispose || Symbol.for('nodejs.asyncDispose')]() { await this.close(); }
+  async [asyncDispose]() { await this.close(); }
 
   get [Symbol.toStringTag]() { return 'vidgo.Worker'; }
 }
@@ -228,8 +192,6 @@ const SUBMIT_KEYS = ['key', 'lang', 'durationS', 'fps', 'style', 'image', 'image
   'inputJobId', 'public'];
 const GENERATOR_KEYS = ['onEvent', 'enhance', 'jobTimeoutS', 'leaseS', 'agingS', 'maxAttempts',
   'maxPollMs', 'cache'];
-const CACHE_KEYS = ['embedder', 'threshold', 'secondGate', 'shadow', 'maxEntries', 'quantize',
-  'threads', 'flightWaitMs', 'negativeTtlS'];
 
 /**
  * A generator: the similarity cache and settings the pipeline works with. engine.jobs is
@@ -272,7 +234,7 @@ class Generator extends EventEmitter {
     await Promise.all([...running].filter((w) => w._generator === this).map((w) => w._run));
   }
 
-  async [Symbol.asyncDispose || Symbol.for('nodejs.asyncDispose')]() { await this.close(); }
+  async [asyncDispose]() { await this.close(); }
 
   // ---- requests ---------------------------------------------------------------------------
 
@@ -452,35 +414,21 @@ class Generator extends EventEmitter {
   get [Symbol.toStringTag]() { return 'vidgo.Generator'; }
 }
 
-// The cache option's embedder: an Embedder of engine.cache, or one named ('local',
-// 'gemini'; 'default' or absent: the generator makes the engine's default one itself).
-// Returns [the Embedder or undefined, whether the generator owns it].
-function cacheEmbedder(engine, embedder) {
-  if (embedder === undefined || embedder === null || embedder === 'default') return [undefined, false];
-  if (embedder === 'local') return [engine.cache.localEmbedder(), true];
-  if (embedder === 'gemini') return [engine.cache.geminiEmbedder(), true];
-  if (typeof embedder === 'string') {
-    throw argError(TypeError, 'ERR_INVALID_ARG_VALUE',
-      'The "embedder" option must be an Embedder, \'local\', \'gemini\' or \'default\'');
-  }
-  return [embedder, false];
-}
-
-// Opens the native generator; resolves to [handle, embedder, owned].
+// Opens the native generator; resolves to [handle, embedder, owned]. The cache's embedder
+// is resolved as engine.cache.open does, but absent it is the engine's default one, which
+// the C generator makes itself.
 async function openHandle(engine, opts, onEvent, slot) {
   const { cache, ...rest } = opts;
   const nativeOptions = { ...rest };
-  let embedder;
+  let embedder = null;
   let owned = false;
   if (onEvent !== undefined && typeof onEvent !== 'function') {
     throw argError(TypeError, 'ERR_INVALID_ARG_TYPE', 'The "onEvent" option must be a function');
   }
   if (cache !== undefined && cache !== null) {
     const c = options(cache, CACHE_KEYS, 'cache');
-    [embedder, owned] = cacheEmbedder(engine, c.embedder);
-    const handle = embedder && typeof embedder === 'object' && '_handle' in embedder ?
-      embedder._handle : embedder;
-    nativeOptions.cache = { ...c, embedder: handle };
+    [embedder, owned] = resolveEmbedder(engine, c.embedder, 'default');
+    nativeOptions.cache = { ...c, embedder: embedder ? embedder._handle : undefined };
   }
   try {
     const handle = await native.generator_open(engine._ctx, nativeOptions,
@@ -578,8 +526,7 @@ class Gallery {
    * @returns {Promise<number>} the example's id
    */
   async promote(job, topic, title) {
-    const jobId = job !== null && typeof job === 'object' ? job.id : job;
-    return native.gallery_promote(this._engine._ctx, jobId, topic, title);
+    return native.gallery_promote(this._engine._ctx, idOf(job), topic, title);
   }
 
   /**

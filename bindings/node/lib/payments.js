@@ -6,37 +6,24 @@
 // ecpayCheckMac (pure) and paddleVerify (the engine's secrets and clock).
 'use strict';
 
+const { argError, options } = require('./args');
 const native = require('./native');
 const { makeError } = require('./errors');
-
-function options(value) {
-  if (value === undefined || value === null) return {};
-  if (typeof value !== 'object') {
-    const err = new TypeError('The "options" argument must be an object');
-    err.code = 'ERR_INVALID_ARG_TYPE';
-    throw err;
-  }
-  return value;
-}
-
-function invalid(message, code = 'ERR_INVALID_ARG_TYPE') {
-  const err = new TypeError(message);
-  err.code = code;
-  return err;
-}
 
 // Form fields as [name, value] pairs, from pairs, a plain object, a Map or URLSearchParams;
 // numbers become their decimal text (ECPay's TotalAmount).
 function fieldPairs(fields) {
   if (fields === null || typeof fields !== 'object') {
-    throw invalid('fields must be an object or an array of [name, value] pairs');
+    throw argError(TypeError, 'ERR_INVALID_ARG_TYPE',
+                   'fields must be an object or an array of [name, value] pairs');
   }
   const entries = Array.isArray(fields) ? fields
     : typeof fields[Symbol.iterator] === 'function' ? Array.from(fields)
       : Object.entries(fields);
   return entries.map((pair) => {
     if (!Array.isArray(pair) || pair.length !== 2) {
-      throw invalid('each field must be a [name, value] pair');
+      throw argError(TypeError, 'ERR_INVALID_ARG_TYPE',
+                     'each field must be a [name, value] pair');
     }
     const [name, value] = pair;
     return [name, typeof value === 'number' ? String(value) : value];

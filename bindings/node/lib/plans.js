@@ -7,18 +7,9 @@
 // misspelt field is an error rather than silently zero.
 'use strict';
 
+const { argError, options } = require('./args');
 const errors = require('./errors');
 const native = require('./native');
-
-function options(value) {
-  if (value === undefined || value === null) return {};
-  if (typeof value !== 'object') {
-    const err = new TypeError('The "options" argument must be an object');
-    err.code = 'ERR_INVALID_ARG_TYPE';
-    throw err;
-  }
-  return value;
-}
 
 /** Plans, services and packages as stored, and "may this user do this now?". */
 class Plans {
@@ -131,9 +122,8 @@ class Plans {
    */
   accessError(access) {
     if (access === null || typeof access !== 'object' || !Number.isInteger(access.reason)) {
-      const err = new TypeError('The "access" argument must be the result of checkAccess');
-      err.code = 'ERR_INVALID_ARG_TYPE';
-      throw err;
+      throw argError(TypeError, 'ERR_INVALID_ARG_TYPE',
+                     'The "access" argument must be the result of checkAccess');
     }
     if (access.allowed || access.reason === 0) return null;
     return errors.makeError(access.reason, null, 0, this._engine.lang);

@@ -7,17 +7,9 @@
 // the capability table, configuration (info, pick) and webhook signatures are sync.
 'use strict';
 
+const { options } = require('./args');
+const { errorOf } = require('./errors');
 const native = require('./native');
-
-function options(value) {
-  if (value === undefined || value === null) return {};
-  if (typeof value !== 'object') {
-    const err = new TypeError('The "options" argument must be an object');
-    err.code = 'ERR_INVALID_ARG_TYPE';
-    throw err;
-  }
-  return value;
-}
 
 /** Every provider's name, in vg_provider_id order ('local', 'gemini', ...). */
 function providerNames() {
@@ -36,7 +28,6 @@ function capabilities() {
 }
 
 const FINAL = new Set(['succeeded', 'failed', 'cancelled']);
-const TIMEOUT = -13; // VG_ETIMEOUT
 
 class Providers {
   /** @param {import('./engine').Engine} engine */
@@ -118,10 +109,11 @@ class Providers {
   embedder() { return this._engine.cache.defaultEmbedder(); }
 
   /**
-   * Embeds prompts with an embedder (default: the engine's, closed afterwards).
+   * Embeds prompts with an embedder (default: the engine's, made for the call and closed
+   * afterwards): one unit vector each.
    * @param {string|string[]} prompts
-   * @param {object} [embedder]
-   * @returns {Promise<Float32Array[]>}
+   * @param {import('./cache').Embedder} [embedder]
+   * @returns {Promise<Float32Array[]>} a Float32Array of `dimension` floats per prompt
    */
   async embed(prompts, embedder) {
     if (embedder) return embedder.embed(prompts);
@@ -169,9 +161,8 @@ class Providers {
       signal?.throwIfAborted();
       const pause = Math.min(Math.max(job.pollAfterMs || 0, 10), 5000);
       if (Date.now() + pause > deadline) {
-        const { makeError } = require('./errors');
-        const err = makeError(TIMEOUT, 'the provider job did not finish in time', 0,
-                              this._engine.lang);
+        const err = errorOf('VG_ETIMEOUT', 'the provider job did not finish in time',
+          this._engine.lang);
         err.job = job;
         throw err;
       }

@@ -2,9 +2,7 @@
 /* The accounts group of the addon: sign-up, codes, sign-in, sessions, reset, user records. */
 #include <string.h>
 
-#include "vgn.h"
-
-#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+#include "groups.h"
 
 /* Zeroes memory that held a secret (password, code, token) in a way the compiler keeps. */
 static void wipe(void *p, size_t n)
@@ -258,15 +256,21 @@ static napi_value account_verify(napi_env env, napi_callback_info info)
     return vgn_op_run(&o->op, VGN_ASYNC);
 }
 
-/* account_resend(ctx, email) */
-static napi_value account_resend(napi_env env, napi_callback_info info)
+/* The calls that take an e-mail address: resend, user_find. */
+static napi_value email_call(napi_env env, napi_callback_info info, vgn_exec_fn exec)
 {
     VGN_ARGS(env, info, 2, argv);
-    acct_op *o = ctx_op(env, argv[0], account_resend_exec);
+    acct_op *o = ctx_op(env, argv[0], exec);
     if (!o)
         return NULL;
     o->email = vgn_op_string(&o->op, argv[1], "email", 0);
     return vgn_op_run(&o->op, VGN_ASYNC);
+}
+
+/* account_resend(ctx, email) */
+static napi_value account_resend(napi_env env, napi_callback_info info)
+{
+    return email_call(env, info, account_resend_exec);
 }
 
 /* account_login(ctx, email, password, [caller]) → session */
@@ -382,15 +386,9 @@ static napi_value user_init(napi_env env, napi_callback_info info)
 {
     VGN_ARGS(env, info, 1, argv);
     acct_op *o = vgn_op_new(env, sizeof *o, user_init_exec);
-    napi_valuetype type;
-    int64_t version = VG_USER_VERSION;
     if (!o)
         return NULL;
-    if (napi_typeof(env, argv[0], &type) == napi_ok && type != napi_undefined)
-        version = vgn_op_int(&o->op, argv[0], "version", 0);
-    if (version < 0 || version > UINT32_MAX)
-        vgn_op_reject(&o->op, VGN_RANGE_ERROR, "version is out of range");
-    o->version = (unsigned int)version;
+    o->version = vgn_read_version(&o->op, argv[0], VG_USER_VERSION);
     return vgn_op_run(&o->op, VGN_SYNC);
 }
 
@@ -409,12 +407,7 @@ static napi_value user_add_verified(napi_env env, napi_callback_info info)
 /* user_find(ctx, email) → user */
 static napi_value user_find(napi_env env, napi_callback_info info)
 {
-    VGN_ARGS(env, info, 2, argv);
-    acct_op *o = ctx_op(env, argv[0], user_find_exec);
-    if (!o)
-        return NULL;
-    o->email = vgn_op_string(&o->op, argv[1], "email", 0);
-    return vgn_op_run(&o->op, VGN_ASYNC);
+    return email_call(env, info, user_find_exec);
 }
 
 int vgn_register_accounts(napi_env env, napi_value exports)

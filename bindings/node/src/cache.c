@@ -1,13 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /* The similarity cache (include/vidgo/cache.h): normalisation, embedders, caches, flights
  * and the block cache. */
-#include "vgn.h"
+#include "groups.h"
 
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
 /* ---- enums ------------------------------------------------------------------------------ */
 
@@ -15,46 +13,28 @@
 static const char *const match_names[] = {"miss", "exact", "semantic"};
 static const char *const quantize_names[] = {"auto", "off", "on"};
 
-static vgn_val *enum_val(const char *const *names, size_t count, int value)
+static const char *quantize_name(int quantize)
 {
-    return value >= 0 && (size_t)value < count ? vgn_str(names[value]) : vgn_null();
+    return vgn_name_in(quantize_names, COUNT(quantize_names), quantize);
 }
 
 /* ---- argument readers ------------------------------------------------------------------- */
 
-static int is_absent(napi_env env, napi_value value, napi_valuetype *type)
-{
-    if (napi_typeof(env, value, type) != napi_ok)
-        *type = napi_undefined;
-    return *type == napi_undefined || *type == napi_null;
-}
-
-/* An int argument in min..max (optional: undefined and null give 0). */
-static int read_int(vgn_op *op, napi_value value, const char *name, int optional, int64_t min,
-                    int64_t max)
-{
-    int64_t n = vgn_op_int(op, value, name, optional);
-    if (n < min || n > max) {
-        vgn_op_reject(op, VGN_RANGE_ERROR, "The \"%s\" argument must be %lld..%lld", name, (long long)min,
-                      (long long)max);
-        return 0;
-    }
-    return (int)n;
-}
-
 /* A scope: a service name, or {service, resolution, style, inputHash}. NULL when it is
  * optional and absent (or the argument was bad). */
-static const vg_cache_scope *read_scope(napi_env env, vgn_op *op, napi_value value, int optional)
+static const vg_cache_scope *read_scope(vgn_op *op, napi_value value, int optional)
 {
     napi_valuetype type;
     vg_cache_scope *s;
-    if (is_absent(env, value, &type)) {
+    if (vgn_op_absent(op, value)) {
         if (!optional)
             vgn_op_reject(op, VGN_TYPE_ERROR, "The \"scope\" argument is required");
         return NULL;
     }
+    napi_typeof(op->env, value, &type);
     if (type != napi_string && type != napi_object) {
-        vgn_op_reject(op, VGN_TYPE_ERROR, "The \"scope\" argument must be a service name or an object");
+        vgn_op_reject(op, VGN_TYPE_ERROR,
+                      "The \"scope\" argument must be a service name or an object");
         return NULL;
     }
     if (!(s = vgn_op_alloc(op, sizeof *s)))
@@ -65,16 +45,17 @@ static const vg_cache_scope *read_scope(napi_env env, vgn_op *op, napi_value val
         return s;
     }
     s->service = vgn_op_string(op, vgn_op_prop(op, value, "service"), "scope.service", 0);
-    s->resolution =
-        read_int(op, vgn_op_prop(op, value, "resolution"), "scope.resolution", 1, 0, INT_MAX);
+    s->resolution = (int)vgn_op_int_in(op, vgn_op_prop(op, value, "resolution"), "scope.resolution",
+                                       1, 0, INT_MAX);
     s->style = vgn_op_string(op, vgn_op_prop(op, value, "style"), "scope.style", 1);
     s->input_hash = vgn_op_string(op, vgn_op_prop(op, value, "inputHash"), "scope.inputHash", 1);
     return s;
 }
 
 /* A prompt or an array of prompts; *count their number. */
-static const char **read_prompts(napi_env env, vgn_op *op, napi_value value, size_t *count)
+static const char **read_prompts(vgn_op *op, napi_value value, size_t *count)
 {
+    napi_env env = op->env;
     napi_valuetype type;
     bool is_array = false;
     uint32_t n = 0;
@@ -82,7 +63,7 @@ static const char **read_prompts(napi_env env, vgn_op *op, napi_value value, siz
     *count = 0;
     napi_is_array(env, value, &is_array);
     if (!is_array) {
-        if (is_absent(env, value, &type) || type != napi_string) {
+        if (napi_typeof(env, value, &type) != napi_ok || type != napi_string) {
             vgn_op_reject(op, VGN_TYPE_ERROR,
                           "The \"prompts\" argument must be a string or an array of strings");
             return NULL;
@@ -98,7 +79,8 @@ static const char **read_prompts(napi_env env, vgn_op *op, napi_value value, siz
     for (uint32_t i = 0; i < n; i++) {
         napi_value item;
         if (napi_get_element(env, value, i, &item) != napi_ok) {
-            vgn_op_reject(op, VGN_TYPE_ERROR, "The \"prompts\" argument must be an array of strings");
+            vgn_op_reject(op, VGN_TYPE_ERROR,
+                          "The \"prompts\" argument must be an array of strings");
             return NULL;
         }
         list[i] = vgn_op_string(op, item, "prompts[i]", 0);
@@ -137,7 +119,7 @@ static int entry_row(const vg_cache_entry *e, void *array)
 static vgn_val *hit_val(const vg_cache_hit *h)
 {
     vgn_val *o = vgn_object();
-    vgn_set(o, "match", enum_val(match_names, COUNT(match_names), h->match));
+    vgn_set_str(o, "match", vgn_name_in(match_names, COUNT(match_names), h->match));
     vgn_set_bool(o, "hit", h->match != VG_CACHE_MISS);
     vgn_set_num(o, "similarity", h->similarity);
     vgn_set_num(o, "runnerUp", h->runner_up);
@@ -171,7 +153,7 @@ static vgn_val *options_val(const vg_cache_options *c)
     vgn_set_bool(o, "secondGate", c->second_gate);
     vgn_set_bool(o, "shadow", c->shadow);
     vgn_set_int(o, "maxEntries", c->max_entries);
-    vgn_set(o, "quantize", enum_val(quantize_names, COUNT(quantize_names), (int)c->quantize));
+    vgn_set_str(o, "quantize", quantize_name((int)c->quantize));
     vgn_set_int(o, "threads", c->threads);
     vgn_set_int(o, "flightWaitMs", c->flight_wait_ms);
     vgn_set_int(o, "negativeTtlS", c->negative_ttl_s);
@@ -267,7 +249,7 @@ static napi_value embedder_local(napi_env env, napi_callback_info info)
     embedder_op *o = embedder_op_new(env, local_exec, argv[0]);
     if (!o)
         return NULL;
-    o->dimension = read_int(&o->op, argv[1], "dimension", 1, 0, INT_MAX);
+    o->dimension = (int)vgn_op_int_in(&o->op, argv[1], "dimension", 1, 0, INT_MAX);
     if (!(o->local = calloc(1, sizeof *o->local)))
         vgn_op_reject(&o->op, VGN_TYPE_ERROR, "out of memory");
     return vgn_op_run(&o->op, VGN_SYNC);
@@ -283,7 +265,7 @@ static napi_value embedder_gemini(napi_env env, napi_callback_info info)
         return NULL;
     o->api_key = (char *)vgn_op_string(&o->op, argv[1], "apiKey", 1);
     o->model = vgn_op_string(&o->op, argv[2], "model", 1);
-    o->dimension = read_int(&o->op, argv[3], "dimension", 1, 0, INT_MAX);
+    o->dimension = (int)vgn_op_int_in(&o->op, argv[3], "dimension", 1, 0, INT_MAX);
     return vgn_op_run(&o->op, VGN_SYNC);
 }
 
@@ -372,7 +354,7 @@ static napi_value embedder_embed(napi_env env, napi_callback_info info)
     if (!o)
         return NULL;
     o->embedder = vgn_op_handle(&o->op, argv[0], VGN_EMBEDDER);
-    o->prompts = read_prompts(env, &o->op, argv[1], &o->count);
+    o->prompts = read_prompts(&o->op, argv[1], &o->count);
     return vgn_op_run(&o->op, VGN_ASYNC);
 }
 
@@ -400,42 +382,28 @@ static napi_value cache_options_init(napi_env env, napi_callback_info info)
     return o ? vgn_op_run(o, VGN_SYNC) : NULL;
 }
 
-static void read_quantize(vgn_op *op, napi_value value, vg_cache_quantize *out)
+void vgn_read_cache_options(vgn_op *op, napi_value obj, vg_cache_options *out)
 {
-    const char *name = vgn_op_string(op, value, "quantize", 1);
-    for (size_t i = 0; name && i < COUNT(quantize_names); i++) {
-        if (strcmp(name, quantize_names[i]) == 0) {
-            *out = (vg_cache_quantize)i;
-            return;
-        }
-    }
-    if (name)
-        vgn_op_reject(op, VGN_RANGE_ERROR, "The \"quantize\" option must be 'auto', 'off' or 'on'");
-}
-
-/* The options object of cache_open into o->options (absent keys keep the defaults). */
-static void read_options(napi_env env, vgn_op *op, napi_value obj, vg_cache_options *c)
-{
-    napi_valuetype type;
     napi_value v;
-    vg_cache_options_init(c, VG_CACHE_OPTIONS_VERSION);
-    if (!is_absent(env, (v = vgn_op_prop(op, obj, "threshold")), &type)) {
-        c->threshold = vgn_op_number(op, v, "threshold", 0);
-        if (c->threshold < 0 || c->threshold > 1)
+    int quantize;
+    vg_cache_options_init(out, VG_CACHE_OPTIONS_VERSION);
+    if (!vgn_op_absent(op, (v = vgn_op_prop(op, obj, "threshold")))) {
+        out->threshold = vgn_op_number(op, v, "threshold", 0);
+        if (out->threshold < 0 || out->threshold > 1)
             vgn_op_reject(op, VGN_RANGE_ERROR, "The \"threshold\" option must be 0..1");
     }
-    if (!is_absent(env, (v = vgn_op_prop(op, obj, "secondGate")), &type))
-        c->second_gate = vgn_op_bool(op, v, "secondGate", 0);
-    c->shadow = vgn_op_bool(op, vgn_op_prop(op, obj, "shadow"), "shadow", 1);
-    c->max_entries = vgn_op_int(op, vgn_op_prop(op, obj, "maxEntries"), "maxEntries", 1);
-    if (c->max_entries < 0)
-        vgn_op_reject(op, VGN_RANGE_ERROR, "The \"maxEntries\" option must not be negative");
-    read_quantize(op, vgn_op_prop(op, obj, "quantize"), &c->quantize);
-    c->threads = read_int(op, vgn_op_prop(op, obj, "threads"), "threads", 1, 0, INT_MAX);
-    c->flight_wait_ms =
-        read_int(op, vgn_op_prop(op, obj, "flightWaitMs"), "flightWaitMs", 1, 0, INT_MAX);
-    c->negative_ttl_s =
-        read_int(op, vgn_op_prop(op, obj, "negativeTtlS"), "negativeTtlS", 1, 0, INT_MAX);
+    if (!vgn_op_absent(op, (v = vgn_op_prop(op, obj, "secondGate"))))
+        out->second_gate = vgn_op_bool(op, v, "secondGate", 0);
+    out->shadow = vgn_op_bool(op, vgn_op_prop(op, obj, "shadow"), "shadow", 1);
+    out->max_entries =
+        vgn_op_int_in(op, vgn_op_prop(op, obj, "maxEntries"), "maxEntries", 1, 0, INT64_MAX);
+    quantize = vgn_read_name(op, vgn_op_prop(op, obj, "quantize"), "quantize", 1, quantize_name,
+                             COUNT(quantize_names));
+    if (quantize >= 0)
+        out->quantize = (vg_cache_quantize)quantize;
+    out->threads = vgn_read_int_option(op, obj, "threads");
+    out->flight_wait_ms = vgn_read_int_option(op, obj, "flightWaitMs");
+    out->negative_ttl_s = vgn_read_int_option(op, obj, "negativeTtlS");
 }
 
 static void open_exec(vgn_op *op)
@@ -449,7 +417,7 @@ static void open_finish(vgn_op *op, napi_value *out)
     open_op *o = (open_op *)op;
     /* a child of the embedder's handle when one is given: the embedder outlives the cache */
     napi_value parent = vgn_op_handle_object(op, o->options.embedder ? (void *)o->options.embedder
-                                                                      : (void *)o->ctx);
+                                                                     : (void *)o->ctx);
     if (op->rc == VG_OK && o->cache && parent)
         *out = vgn_handle_new(op->env, VGN_CACHE, o->cache, parent, NULL, NULL);
     if (op->rc != VG_OK || !*out)
@@ -460,16 +428,15 @@ static void open_finish(vgn_op *op, napi_value *out)
  * embedder's handle when one is given, so that the embedder outlives the cache) */
 static napi_value cache_open(napi_env env, napi_callback_info info)
 {
-    napi_valuetype type;
     VGN_ARGS(env, info, 3, argv);
     open_op *o = vgn_op_new(env, sizeof *o, open_exec);
     if (!o)
         return NULL;
     o->op.finish = open_finish;
     o->ctx = vgn_op_handle(&o->op, argv[0], VGN_CONTEXT);
-    read_options(env, &o->op, argv[2], &o->options);
-    if (!is_absent(env, argv[1], &type))
-        o->options.embedder = vgn_op_handle(&o->op, argv[1], VGN_EMBEDDER);
+    vgn_read_cache_options(&o->op, argv[2], &o->options);
+    if (!vgn_op_absent(&o->op, argv[1]))
+        o->options.embedder = vgn_op_handle_of(&o->op, argv[1], VGN_EMBEDDER, o->ctx);
     return vgn_op_run(&o->op, VGN_ASYNC);
 }
 
@@ -513,11 +480,11 @@ static napi_value cache_put(napi_env env, napi_callback_info info)
     cache_op *o = cache_op_new(env, put_exec, argv[0]);
     if (!o)
         return NULL;
-    o->scope = read_scope(env, &o->op, argv[1], 0);
+    o->scope = read_scope(&o->op, argv[1], 0);
     o->prompt = vgn_op_string(&o->op, argv[2], "prompt", 0);
     o->text = vgn_op_string(&o->op, argv[3], "result", 0);
     o->cost = vgn_op_int(&o->op, argv[4], "costMicroUsd", 1);
-    o->ttl_s = read_int(&o->op, argv[5], "ttlS", 1, 0, INT_MAX);
+    o->ttl_s = (int)vgn_op_int_in(&o->op, argv[5], "ttlS", 1, 0, INT_MAX);
     o->id = vgn_op_int(&o->op, argv[6], "ownerId", 1);
     o->owner_only = vgn_op_bool(&o->op, argv[7], "ownerOnly", 1);
     return vgn_op_run(&o->op, VGN_ASYNC);
@@ -538,7 +505,7 @@ static napi_value cache_lookup(napi_env env, napi_callback_info info)
     cache_op *o = cache_op_new(env, lookup_exec, argv[0]);
     if (!o)
         return NULL;
-    o->scope = read_scope(env, &o->op, argv[1], 0);
+    o->scope = read_scope(&o->op, argv[1], 0);
     o->prompt = vgn_op_string(&o->op, argv[2], "prompt", 0);
     o->id = vgn_op_int(&o->op, argv[3], "userId", 1);
     return vgn_op_run(&o->op, VGN_ASYNC);
@@ -576,7 +543,7 @@ static napi_value cache_invalidate_scope(napi_env env, napi_callback_info info)
     cache_op *o = cache_op_new(env, invalidate_scope_exec, argv[0]);
     if (!o)
         return NULL;
-    o->scope = read_scope(env, &o->op, argv[1], 0);
+    o->scope = read_scope(&o->op, argv[1], 0);
     return vgn_op_run(&o->op, VGN_ASYNC);
 }
 
@@ -593,7 +560,7 @@ static napi_value cache_set_threshold(napi_env env, napi_callback_info info)
     cache_op *o = cache_op_new(env, set_threshold_exec, argv[0]);
     if (!o)
         return NULL;
-    o->scope = read_scope(env, &o->op, argv[1], 1);
+    o->scope = read_scope(&o->op, argv[1], 1);
     o->threshold = vgn_op_number(&o->op, argv[2], "threshold", 0);
     return vgn_op_run(&o->op, VGN_ASYNC);
 }
@@ -612,7 +579,7 @@ static napi_value cache_list(napi_env env, napi_callback_info info)
     cache_op *o = cache_op_new(env, list_exec, argv[0]);
     if (!o)
         return NULL;
-    o->scope = read_scope(env, &o->op, argv[1], 1);
+    o->scope = read_scope(&o->op, argv[1], 1);
     return vgn_op_run(&o->op, VGN_ASYNC);
 }
 
@@ -711,7 +678,7 @@ static napi_value cache_flight_begin(napi_env env, napi_callback_info info)
     if (!o)
         return NULL;
     o->op.finish = begin_finish;
-    o->scope = read_scope(env, &o->op, argv[1], 0);
+    o->scope = read_scope(&o->op, argv[1], 0);
     o->prompt = vgn_op_string(&o->op, argv[2], "prompt", 0);
     o->user_id = vgn_op_int(&o->op, argv[3], "userId", 1);
     o->cache = vgn_op_handle(&o->op, argv[0], VGN_CACHE);
@@ -744,7 +711,7 @@ static napi_value cache_flight_done(napi_env env, napi_callback_info info)
         return NULL;
     o->result = vgn_op_string(&o->op, argv[1], "result", 0);
     o->cost = vgn_op_int(&o->op, argv[2], "costMicroUsd", 1);
-    o->ttl_s = read_int(&o->op, argv[3], "ttlS", 1, 0, INT_MAX);
+    o->ttl_s = (int)vgn_op_int_in(&o->op, argv[3], "ttlS", 1, 0, INT_MAX);
     o->owner_only = vgn_op_bool(&o->op, argv[4], "ownerOnly", 1);
     o->flight = vgn_op_handle(&o->op, argv[0], VGN_FLIGHT); /* last: NULL if any was bad */
     if (o->flight)
@@ -777,7 +744,7 @@ static napi_value block_put(napi_env env, napi_callback_info info)
     o->ctx = vgn_op_handle(&o->op, argv[0], VGN_CONTEXT);
     o->prompt = vgn_op_string(&o->op, argv[1], "prompt", 0);
     o->reason = vgn_op_string(&o->op, argv[2], "reason", 0);
-    o->ttl_s = read_int(&o->op, argv[3], "ttlS", 1, 0, INT_MAX);
+    o->ttl_s = (int)vgn_op_int_in(&o->op, argv[3], "ttlS", 1, 0, INT_MAX);
     return vgn_op_run(&o->op, VGN_ASYNC);
 }
 

@@ -1,45 +1,28 @@
 /* SPDX-License-Identifier: MIT */
 /* The wallet (include/vidgo/credits.h): balances, grants, holds, the ledger, maintenance. */
-#include "vgn.h"
-
-#include <string.h>
+#include "groups.h"
 
 /* ---- enums ------------------------------------------------------------------------------ */
 
-static const struct {
-    const char *name;
-    vg_credit_kind kind;
-} credit_kinds[] = {
-    {"purchased", VG_CREDIT_PURCHASED},
-    {"bonus", VG_CREDIT_BONUS},
-};
-
-/* Indexed by vg_hold_state. */
+/* Indexed by vg_credit_kind (which starts at 1) and vg_hold_state. */
+static const char *const credit_kinds[] = {NULL, "purchased", "bonus"};
 static const char *const hold_states[] = {"open", "captured", "released", "expired", "refunded"};
 
-static vgn_val *hold_state_val(vg_hold_state state)
+static const char *credit_kind_name(int kind)
 {
-    if ((unsigned)state < sizeof hold_states / sizeof *hold_states)
-        return vgn_str(hold_states[state]);
-    return vgn_null();
+    return vgn_name_in(credit_kinds, COUNT(credit_kinds), kind);
 }
 
-/* Reads an optional credit kind ('purchased' when undefined). */
+/* Reads an optional credit kind ('purchased' when absent). */
 static vg_credit_kind op_credit_kind(vgn_op *op, napi_value value)
 {
-    const char *name = vgn_op_string(op, value, "kind", 1);
-    if (!name)
-        return VG_CREDIT_PURCHASED;
-    for (size_t i = 0; i < sizeof credit_kinds / sizeof *credit_kinds; i++)
-        if (strcmp(name, credit_kinds[i].name) == 0)
-            return credit_kinds[i].kind;
-    vgn_op_reject(op, VGN_RANGE_ERROR, "The \"kind\" argument must be 'purchased' or 'bonus'");
-    return VG_CREDIT_PURCHASED;
+    int kind = vgn_read_name(op, value, "kind", 1, credit_kind_name, COUNT(credit_kinds));
+    return kind > 0 ? (vg_credit_kind)kind : VG_CREDIT_PURCHASED;
 }
 
 /* ---- records ---------------------------------------------------------------------------- */
 
-static vgn_val *balance_val(const vg_balance *b)
+vgn_val *vgn_balance_val(const vg_balance *b)
 {
     vgn_val *o = vgn_object();
     vgn_set_int(o, "userId", b->user_id);
@@ -70,12 +53,12 @@ static vgn_val *hold_val(const vg_hold *h)
     vgn_set_int(o, "fromSubscription", h->from_subscription);
     vgn_set_int(o, "fromPurchased", h->from_purchased);
     vgn_set_bool(o, "freeUse", h->free_use);
-    vgn_set(o, "state", hold_state_val(h->state));
+    vgn_set_str(o, "state", vgn_name_in(hold_states, COUNT(hold_states), (int)h->state));
     vgn_set_int(o, "forfeited", h->forfeited);
     vgn_set_time(o, "createdAt", h->created_at);
     vgn_set_time(o, "expiresAt", h->expires_at);
     vgn_set_time(o, "settledAt", h->settled_at);
-    vgn_set(o, "balance", balance_val(&h->balance));
+    vgn_set(o, "balance", vgn_balance_val(&h->balance));
     return o;
 }
 
@@ -123,27 +106,13 @@ static vgn_val *report_val(const vg_maintenance_report *r)
 
 typedef struct {
     vgn_op op;
-    int64_t type;
     vg_time t;
 } pure_op;
-
-static void ledger_type_name_exec(vgn_op *op)
-{
-    const char *name = vg_ledger_type_name((int)((pure_op *)op)->type);
-    op->result = name ? vgn_str(name) : vgn_null();
-}
 
 /* ledger_type_name(type) -> 'grant' | ... | null */
 static napi_value ledger_type_name(napi_env env, napi_callback_info info)
 {
-    VGN_ARGS(env, info, 1, argv);
-    pure_op *o = vgn_op_new(env, sizeof *o, ledger_type_name_exec);
-    if (!o)
-        return NULL;
-    o->type = vgn_op_int(&o->op, argv[0], "type", 0);
-    if (o->type < -0x80000000LL || o->type > 0x7fffffffLL)
-        o->type = 0;
-    return vgn_op_run(&o->op, VGN_SYNC);
+    return vgn_name_call(env, info, vg_ledger_type_name, NULL);
 }
 
 static void next_reset_exec(vgn_op *op)
@@ -192,7 +161,7 @@ static void balance_exec(vgn_op *op)
     wallet_op *o = (wallet_op *)op;
     vg_balance b;
     if ((op->rc = vg_credits_balance(&b, o->ctx, o->user_id)) == VG_OK)
-        op->result = balance_val(&b);
+        op->result = vgn_balance_val(&b);
 }
 
 /* credits_balance(ctx, userId) */
@@ -213,7 +182,7 @@ static void grant_exec(vgn_op *op)
     op->rc = vg_credits_grant(&b, o->ctx, o->user_id, o->kind, o->amount, o->expires_at,
                               o->reference, o->key);
     if (op->rc == VG_OK)
-        op->result = balance_val(&b);
+        op->result = vgn_balance_val(&b);
 }
 
 /* credits_grant(ctx, userId, kind, amount, expiresAt, reference, key) */
@@ -330,7 +299,7 @@ static void change_plan_exec(vgn_op *op)
     wallet_op *o = (wallet_op *)op;
     vg_balance b;
     if ((op->rc = vg_credits_change_plan(&b, o->ctx, o->user_id, o->service, o->key)) == VG_OK)
-        op->result = balance_val(&b);
+        op->result = vgn_balance_val(&b);
 }
 
 /* credits_change_plan(ctx, userId, plan, key) */
@@ -363,9 +332,7 @@ static napi_value credits_history(napi_env env, napi_callback_info info)
         return NULL;
     o->user_id = vgn_op_int(&o->op, argv[1], "userId", 0);
     o->before_seq = vgn_op_int(&o->op, argv[2], "beforeSeq", 1);
-    o->limit = vgn_op_int(&o->op, argv[3], "limit", 0);
-    if (o->limit < 1 || o->limit > 1000)
-        vgn_op_reject(&o->op, VGN_RANGE_ERROR, "The \"limit\" argument must be 1..1000");
+    o->limit = vgn_op_int_in(&o->op, argv[3], "limit", 0, 1, 1000);
     return vgn_op_run(&o->op, VGN_ASYNC);
 }
 
@@ -397,5 +364,5 @@ static const vgn_function functions[] = {
 
 int vgn_register_credits(napi_env env, napi_value exports)
 {
-    return vgn_export(env, exports, functions, sizeof functions / sizeof *functions);
+    return vgn_export(env, exports, functions, COUNT(functions));
 }

@@ -2,51 +2,18 @@
 /* The generation pipeline (include/vidgo/generate.h): generators and their job events,
  * submitting, reading, listing, cancelling and waiting for jobs, workers (a step on the
  * thread pool, or a run on a thread of its own), and the inspiration gallery. */
-#include "vgn.h"
+#include "groups.h"
 
 #include <limits.h>
 #include <stdlib.h>
-#include <string.h>
-
-
-/* 1 when a value is undefined or null. */
-static int absent(napi_env env, napi_value value)
-{
-    napi_valuetype type;
-    return napi_typeof(env, value, &type) != napi_ok || type == napi_undefined || type == napi_null;
-}
-
-/* An optional integer of [min, max] (dflt when undefined or null). */
-static int64_t op_int_in(napi_env env, vgn_op *op, napi_value value, const char *name, int64_t min,
-                         int64_t max, int64_t dflt)
-{
-    int64_t n;
-    if (absent(env, value))
-        return dflt;
-    n = vgn_op_int(op, value, name, 0);
-    if (n < min || n > max) {
-        vgn_op_reject(op, VGN_RANGE_ERROR, "The \"%s\" argument must be an integer of %lld..%lld", name,
-                      (long long)min, (long long)max);
-        return dflt;
-    }
-    return n;
-}
 
 /* A required id (> 0). */
 static int64_t op_id(vgn_op *op, napi_value value, const char *name)
 {
-    int64_t id = vgn_op_int(op, value, name, 0);
-    if (id <= 0)
-        vgn_op_reject(op, VGN_RANGE_ERROR, "The \"%s\" argument must be a positive integer", name);
-    return id;
+    return vgn_op_int_in(op, value, name, 0, 1, INT64_MAX);
 }
 
 /* ---- records ---------------------------------------------------------------------------- */
-
-static vgn_val *name_val(const char *name)
-{
-    return name ? vgn_str(name) : vgn_null();
-}
 
 static vgn_val *job_val(const vg_job *j)
 {
@@ -54,8 +21,8 @@ static vgn_val *job_val(const vg_job *j)
     vgn_set_int(o, "id", j->id);
     vgn_set_int(o, "userId", j->user_id);
     vgn_set_str(o, "service", j->service);
-    vgn_set(o, "kind", name_val(vg_task_kind_name(j->kind)));
-    vgn_set(o, "state", name_val(vg_job_state_name(j->state)));
+    vgn_set_str(o, "kind", vg_task_kind_name(j->kind));
+    vgn_set_str(o, "state", vg_job_state_name(j->state));
     vgn_set_bool(o, "final", j->state >= VG_JOB_SUCCEEDED);
     vgn_set_bool(o, "priority", j->priority);
     vgn_set_int(o, "percent", j->percent);
@@ -87,7 +54,7 @@ static vgn_val *job_val(const vg_job *j)
     vgn_set_bool(o, "placeholder", j->placeholder);
     vgn_set_int(o, "apiCostMicroUsd", j->api_cost_micro_usd);
     vgn_set_int(o, "error", j->error);
-    vgn_set(o, "errorKey", j->error ? name_val(vg_error_name(j->error)) : vgn_null());
+    vgn_set_str(o, "errorKey", j->error ? vg_error_name(j->error) : NULL);
     vgn_set_str(o, "message", j->message);
     vgn_set_str(o, "detail", j->detail);
     vgn_set_time(o, "createdAt", j->created_at);
@@ -137,31 +104,13 @@ static int topic_row(const vg_topic *t, void *array)
 
 /* ---- job_state_name ----------------------------------------------------------------------- */
 
-typedef struct {
-    vgn_op op;
-    int64_t state;
-} state_op;
-
-static void state_name_exec(vgn_op *op)
-{
-    op->result = name_val(vg_job_state_name((int)((state_op *)op)->state));
-}
-
 /* job_state_name(state) -> 'queued' | ... | null */
 static napi_value job_state_name(napi_env env, napi_callback_info info)
 {
-    VGN_ARGS(env, info, 1, argv);
-    state_op *o = vgn_op_new(env, sizeof *o, state_name_exec);
-    if (!o)
-        return NULL;
-    o->state = op_int_in(env, &o->op, argv[0], "state", INT_MIN, INT_MAX, 0);
-    return vgn_op_run(&o->op, VGN_SYNC);
+    return vgn_name_call(env, info, vg_job_state_name, NULL);
 }
 
 /* ---- generators ---------------------------------------------------------------------------- */
-
-/* Indexed by vg_cache_quantize. */
-static const char *const quantize_names[] = {"auto", "off", "on"};
 
 typedef struct {
     vgn_op op;
@@ -207,48 +156,6 @@ static void open_finish(vgn_op *op, napi_value *out)
     vgn_emitter_free(o->events);
 }
 
-static int op_int_option(napi_env env, vgn_op *op, napi_value options, const char *key)
-{
-    return (int)op_int_in(env, op, vgn_op_prop(op, options, key), key, 0, INT_MAX, 0);
-}
-
-/* An optional boolean option (dflt when undefined or null). */
-static int op_flag(napi_env env, vgn_op *op, napi_value options, const char *key, int dflt)
-{
-    napi_value value = vgn_op_prop(op, options, key);
-    return absent(env, value) ? dflt : vgn_op_bool(op, value, key, 0);
-}
-
-/* Reads options.cache into o->cache. */
-static void read_cache_options(open_op *o, napi_value cache)
-{
-    static const size_t quantize_count = sizeof quantize_names / sizeof *quantize_names;
-    vgn_op *op = &o->op;
-    napi_env env = op->env;
-    napi_value embedder = vgn_op_prop(op, cache, "embedder");
-    const char *quantize = vgn_op_string(op, vgn_op_prop(op, cache, "quantize"), "quantize", 1);
-    size_t i = 0;
-
-    o->cache.threshold = vgn_op_number(op, vgn_op_prop(op, cache, "threshold"), "threshold", 1);
-    if (o->cache.threshold < 0 || o->cache.threshold > 1)
-        vgn_op_reject(op, VGN_RANGE_ERROR, "The \"threshold\" option must be in 0..1");
-    o->cache.second_gate = op_flag(env, op, cache, "secondGate", 1);
-    o->cache.shadow = op_flag(env, op, cache, "shadow", 0);
-    o->cache.max_entries =
-        op_int_in(env, op, vgn_op_prop(op, cache, "maxEntries"), "maxEntries", 0, INT64_MAX, 0);
-    o->cache.threads = op_int_option(env, op, cache, "threads");
-    o->cache.flight_wait_ms = op_int_option(env, op, cache, "flightWaitMs");
-    o->cache.negative_ttl_s = op_int_option(env, op, cache, "negativeTtlS");
-    while (quantize && i < quantize_count && strcmp(quantize, quantize_names[i]) != 0)
-        i++;
-    if (i == quantize_count)
-        vgn_op_reject(op, VGN_RANGE_ERROR, "The \"quantize\" option must be 'auto', 'off' or 'on'");
-    else if (quantize)
-        o->cache.quantize = (vg_cache_quantize)i;
-    if (!absent(env, embedder))
-        o->cache.embedder = vgn_op_handle(op, embedder, VGN_EMBEDDER);
-}
-
 /* generator_open(ctx, options?, onEvent?) -> Promise<generator handle>
  * options: enhance, jobTimeoutS, leaseS, agingS, maxAttempts, maxPollMs, cache {embedder
  * (handle), threshold, secondGate, shadow, maxEntries, quantize, threads, flightWaitMs,
@@ -258,7 +165,7 @@ static napi_value generator_open(napi_env env, napi_callback_info info)
 {
     VGN_ARGS(env, info, 3, argv);
     napi_valuetype type;
-    napi_value cache;
+    napi_value opt = argv[1], enhance, cache, embedder;
     open_op *o = vgn_op_new(env, sizeof *o, open_exec);
     vgn_op *op;
     if (!o)
@@ -266,17 +173,20 @@ static napi_value generator_open(napi_env env, napi_callback_info info)
     op = &o->op;
     op->finish = open_finish;
     o->options = (vg_generator_options)VG_GENERATOR_OPTIONS_INIT;
-    o->cache = (vg_cache_options)VG_CACHE_OPTIONS_INIT;
     o->ctx = vgn_op_handle(op, argv[0], VGN_CONTEXT);
-    o->options.enhance = op_flag(env, op, argv[1], "enhance", 1) ? 0 : -1;
-    o->options.job_timeout_s = op_int_option(env, op, argv[1], "jobTimeoutS");
-    o->options.lease_s = op_int_option(env, op, argv[1], "leaseS");
-    o->options.aging_s = op_int_option(env, op, argv[1], "agingS");
-    o->options.max_attempts = op_int_option(env, op, argv[1], "maxAttempts");
-    o->options.max_poll_ms = op_int_option(env, op, argv[1], "maxPollMs");
-    cache = vgn_op_prop(op, argv[1], "cache");
-    if (!absent(env, cache)) {
-        read_cache_options(o, cache);
+    enhance = vgn_op_prop(op, opt, "enhance");
+    o->options.enhance =
+        vgn_op_absent(op, enhance) || vgn_op_bool(op, enhance, "enhance", 0) ? 0 : -1;
+    o->options.job_timeout_s = vgn_read_int_option(op, opt, "jobTimeoutS");
+    o->options.lease_s = vgn_read_int_option(op, opt, "leaseS");
+    o->options.aging_s = vgn_read_int_option(op, opt, "agingS");
+    o->options.max_attempts = vgn_read_int_option(op, opt, "maxAttempts");
+    o->options.max_poll_ms = vgn_read_int_option(op, opt, "maxPollMs");
+    cache = vgn_op_prop(op, opt, "cache");
+    if (!vgn_op_absent(op, cache)) {
+        vgn_read_cache_options(op, cache, &o->cache);
+        if (!vgn_op_absent(op, (embedder = vgn_op_prop(op, cache, "embedder"))))
+            o->cache.embedder = vgn_op_handle_of(op, embedder, VGN_EMBEDDER, o->ctx);
         o->options.cache = &o->cache;
     }
     if (napi_typeof(env, argv[2], &type) != napi_ok ||
@@ -340,13 +250,13 @@ static napi_value generate_submit(napi_env env, napi_callback_info info)
     r->prompt = vgn_op_string(op, argv[3], "prompt", 1);
     r->idempotency_key = vgn_op_string(op, vgn_op_prop(op, opt, "key"), "key", 0);
     r->lang = vgn_op_string(op, vgn_op_prop(op, opt, "lang"), "lang", 1);
-    r->duration_s = op_int_option(env, op, opt, "durationS");
-    r->fps = op_int_option(env, op, opt, "fps");
+    r->duration_s = vgn_read_int_option(op, opt, "durationS");
+    r->fps = vgn_read_int_option(op, opt, "fps");
     r->style = vgn_op_string(op, vgn_op_prop(op, opt, "style"), "style", 1);
     r->image = vgn_op_bytes(op, vgn_op_prop(op, opt, "image"), "image", &r->image_len, 1);
     r->image_mime = vgn_op_string(op, vgn_op_prop(op, opt, "imageMime"), "imageMime", 1);
     r->input_job_id =
-        op_int_in(env, op, vgn_op_prop(op, opt, "inputJobId"), "inputJobId", 0, INT64_MAX, 0);
+        vgn_op_int_in(op, vgn_op_prop(op, opt, "inputJobId"), "inputJobId", 1, 0, INT64_MAX);
     r->is_public = vgn_op_bool(op, vgn_op_prop(op, opt, "public"), "public", 1);
     return vgn_op_run(op, VGN_ASYNC);
 }
@@ -386,10 +296,11 @@ static napi_value jobs_list(napi_env env, napi_callback_info info)
     if (!o)
         return NULL;
     o->ctx = vgn_op_handle(&o->op, argv[0], VGN_CONTEXT);
-    o->user_id = op_int_in(env, &o->op, argv[1], "userId", 0, INT64_MAX, 0);
+    o->user_id = vgn_op_int_in(&o->op, argv[1], "userId", 1, 0, INT64_MAX);
     o->active_only = vgn_op_bool(&o->op, argv[2], "activeOnly", 1);
-    o->before_id = op_int_in(env, &o->op, argv[3], "beforeId", 0, INT64_MAX, 0);
-    o->limit = (int)op_int_in(env, &o->op, argv[4], "limit", 1, 1000, 100);
+    o->before_id = vgn_op_int_in(&o->op, argv[3], "beforeId", 1, 0, INT64_MAX);
+    if (!(o->limit = (int)vgn_op_int_in(&o->op, argv[4], "limit", 1, 1, 1000)))
+        o->limit = 100; /* absent */
     return vgn_op_run(&o->op, VGN_ASYNC);
 }
 
@@ -408,7 +319,7 @@ static napi_value job_cancel(napi_env env, napi_callback_info info)
         return NULL;
     o->gen = vgn_op_handle(&o->op, argv[0], VGN_GENERATOR);
     o->job_id = op_id(&o->op, argv[1], "jobId");
-    o->user_id = op_int_in(env, &o->op, argv[2], "userId", 0, INT64_MAX, 0);
+    o->user_id = vgn_op_int_in(&o->op, argv[2], "userId", 1, 0, INT64_MAX);
     return vgn_op_run(&o->op, VGN_ASYNC);
 }
 
@@ -431,7 +342,7 @@ static napi_value job_wait(napi_env env, napi_callback_info info)
         return NULL;
     o->ctx = vgn_op_handle(&o->op, argv[0], VGN_CONTEXT);
     o->job_id = op_id(&o->op, argv[1], "jobId");
-    o->timeout_ms = (int)op_int_in(env, &o->op, argv[2], "timeoutMs", 0, INT_MAX, 0);
+    o->timeout_ms = (int)vgn_op_int_in(&o->op, argv[2], "timeoutMs", 1, 0, INT_MAX);
     return vgn_op_run(&o->op, VGN_ASYNC);
 }
 
@@ -549,7 +460,7 @@ static napi_value worker_run(napi_env env, napi_callback_info info)
         return NULL;
     o->op.finish = run_finish;
     o->worker = vgn_op_handle(&o->op, argv[0], VGN_WORKER);
-    o->idle_ms = (int)op_int_in(env, &o->op, argv[1], "idleMs", 0, 60000, 0);
+    o->idle_ms = (int)vgn_op_int_in(&o->op, argv[1], "idleMs", 1, 0, 60000);
     o->stop_when_idle = vgn_op_bool(&o->op, argv[2], "stopWhenIdle", 1);
     state = o->worker ? vgn_handle_extra(env, argv[0], VGN_WORKER) : NULL;
     if (state && state->running) {
@@ -610,8 +521,9 @@ static napi_value gallery_examples(napi_env env, napi_callback_info info)
     o->ctx = vgn_op_handle(&o->op, argv[0], VGN_CONTEXT);
     o->topic = vgn_op_string(&o->op, argv[1], "topic", 1);
     o->lang = vgn_op_string(&o->op, argv[2], "lang", 1);
-    o->count = (int)op_int_in(env, &o->op, argv[3], "count", 1, 100, 6);
-    o->seed = (uint64_t)op_int_in(env, &o->op, argv[4], "seed", 0, INT64_MAX, 0);
+    if (!(o->count = (int)vgn_op_int_in(&o->op, argv[3], "count", 1, 1, 100)))
+        o->count = 6; /* absent */
+    o->seed = (uint64_t)vgn_op_int_in(&o->op, argv[4], "seed", 1, 0, INT64_MAX);
     return vgn_op_run(&o->op, VGN_ASYNC);
 }
 
@@ -678,5 +590,5 @@ static const vgn_function functions[] = {
 
 int vgn_register_generate(napi_env env, napi_value exports)
 {
-    return vgn_export(env, exports, functions, sizeof functions / sizeof *functions);
+    return vgn_export(env, exports, functions, COUNT(functions));
 }

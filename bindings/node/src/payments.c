@@ -1,46 +1,23 @@
 /* SPDX-License-Identifier: MIT */
 /* engine.payments natively: orders, ECPay, Paddle, the sandbox, subscriptions, promotion
  * codes and the administrators' figures. Everything that reads the store is async. */
-#include "vgn.h"
-
-#include <limits.h>
-#include <string.h>
-
-#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+#include "groups.h"
 
 /* ---- enums ----------------------------------------------------------------------------- */
 
+/* Indexed by vg_order_kind and vg_subscription_state. */
 static const char *const order_kind_names[] = {"package", "subscription"};
 static const char *const subscription_state_names[] = {"none", "active", "past_due", "canceled",
                                                        "expired"};
 
-static const char *name_in(const char *const *names, size_t count, int value)
+static const char *order_kind_name(int kind)
 {
-    return value >= 0 && (size_t)value < count ? names[value] : NULL;
+    return vgn_name_in(order_kind_names, COUNT(order_kind_names), kind);
 }
 
-/* Reads an int argument (optional: undefined gives 0), range-checked. */
-static int read_int(vgn_op *op, napi_value value, const char *name, int optional)
+static const char *subscription_state_name(int state)
 {
-    int64_t n = vgn_op_int(op, value, name, optional);
-    if (n < INT_MIN || n > INT_MAX) {
-        vgn_op_reject(op, VGN_RANGE_ERROR, "%s: %lld is out of range", name, (long long)n);
-        return 0;
-    }
-    return (int)n;
-}
-
-/* Copies an argument string into a fixed field; a RangeError when it does not fit. */
-static void read_fixed(vgn_op *op, napi_value value, const char *name, char *out, size_t size,
-                       int optional)
-{
-    const char *s = vgn_op_string(op, value, name, optional);
-    if (!s)
-        return;
-    if (strlen(s) >= size)
-        vgn_op_reject(op, VGN_RANGE_ERROR, "%s is longer than %zu bytes", name, size - 1);
-    else
-        memcpy(out, s, strlen(s) + 1);
+    return vgn_name_in(subscription_state_names, COUNT(subscription_state_names), state);
 }
 
 /* ---- records ----------------------------------------------------------------------------- */
@@ -51,7 +28,7 @@ static vgn_val *order_val(const vg_order *r)
     vgn_set_int(o, "id", r->id);
     vgn_set_str(o, "number", r->number);
     vgn_set_int(o, "userId", r->user_id);
-    vgn_set_str(o, "kind", name_in(order_kind_names, COUNT(order_kind_names), (int)r->kind));
+    vgn_set_str(o, "kind", order_kind_name((int)r->kind));
     vgn_set_str(o, "item", r->item);
     vgn_set_str(o, "state", vg_order_state_name((int)r->state));
     vgn_set_str(o, "provider", r->provider);
@@ -73,8 +50,7 @@ static vgn_val *subscription_val(const vg_subscription *s)
     vgn_val *o = vgn_object();
     vgn_set_int(o, "userId", s->user_id);
     vgn_set_str(o, "plan", s->plan);
-    vgn_set_str(o, "state",
-                name_in(subscription_state_names, COUNT(subscription_state_names), (int)s->state));
+    vgn_set_str(o, "state", subscription_state_name((int)s->state));
     vgn_set_str(o, "provider", s->provider);
     vgn_set_str(o, "providerRef", s->provider_ref);
     vgn_set_str(o, "nextPlan", s->next_plan);
@@ -98,26 +74,6 @@ static vgn_val *promo_val(const vg_promo *p)
     vgn_set_bool(o, "active", p->active);
     vgn_set_int(o, "redeemed", p->redeemed);
     vgn_set_time(o, "createdAt", p->created_at);
-    return o;
-}
-
-/* The wallet after a redemption: the same record engine.credits.balance() gives. */
-static vgn_val *balance_val(const vg_balance *b)
-{
-    vgn_val *o = vgn_object();
-    vgn_set_int(o, "userId", b->user_id);
-    vgn_set_int(o, "subscription", b->subscription);
-    vgn_set_int(o, "purchased", b->purchased);
-    vgn_set_int(o, "bonus", b->bonus);
-    vgn_set_int(o, "held", b->held);
-    vgn_set_int(o, "available", b->available);
-    vgn_set_int(o, "total", b->total);
-    vgn_set_int(o, "freeUses", b->free_uses);
-    vgn_set_int(o, "freeUsesHeld", b->free_uses_held);
-    vgn_set_time(o, "nextReset", b->next_reset);
-    vgn_set_time(o, "nextBonusExpiry", b->next_bonus_expiry);
-    vgn_set_int(o, "nextBonusExpiryAmount", b->next_bonus_expiry_amount);
-    vgn_set_int(o, "ledgerSeq", b->ledger_seq);
     return o;
 }
 
@@ -169,25 +125,10 @@ static vgn_val *stats_val(const vg_admin_stats *s)
 
 /* ---- names ------------------------------------------------------------------------------- */
 
-typedef struct {
-    vgn_op op;
-    int state;
-} state_op;
-
-static void state_exec(vgn_op *op)
-{
-    op->result = vgn_str(vg_order_state_name(((state_op *)op)->state));
-}
-
 /* order_state_name(state) → "created", ..., or null. */
 static napi_value order_state_name(napi_env env, napi_callback_info info)
 {
-    VGN_ARGS(env, info, 1, argv);
-    state_op *o = vgn_op_new(env, sizeof *o, state_exec);
-    if (!o)
-        return NULL;
-    o->state = read_int(&o->op, argv[0], "state", 0);
-    return vgn_op_run(&o->op, VGN_SYNC);
+    return vgn_name_call(env, info, vg_order_state_name, NULL);
 }
 
 /* ---- orders ---------------------------------------------------------------------------- */
@@ -257,19 +198,13 @@ static napi_value order_create(napi_env env, napi_callback_info info)
     if (!o)
         return NULL;
     vg_order_request *r = &o->request;
-    napi_value kind;
-    napi_valuetype type = napi_undefined;
+    int kind;
     *r = init;
     r->user_id = vgn_op_int(&o->op, vgn_op_prop(&o->op, argv[1], "userId"), "userId", 0);
-    kind = vgn_op_prop(&o->op, argv[1], "kind");
-    napi_typeof(env, kind, &type);
-    if (type != napi_undefined) {
-        const char *k = vgn_op_string(&o->op, kind, "kind", 0);
-        if (k && strcmp(k, "subscription") == 0)
-            r->kind = VG_ORDER_SUBSCRIPTION;
-        else if (k && strcmp(k, "package") != 0)
-            vgn_op_reject(&o->op, VGN_RANGE_ERROR, "kind must be \"package\" or \"subscription\"");
-    }
+    kind = vgn_read_name(&o->op, vgn_op_prop(&o->op, argv[1], "kind"), "kind", 1, order_kind_name,
+                         COUNT(order_kind_names));
+    if (kind >= 0)
+        r->kind = (vg_order_kind)kind;
     r->item = vgn_op_string(&o->op, vgn_op_prop(&o->op, argv[1], "item"), "item", 0);
     r->provider = vgn_op_string(&o->op, vgn_op_prop(&o->op, argv[1], "provider"), "provider", 0);
     r->currency = vgn_op_string(&o->op, vgn_op_prop(&o->op, argv[1], "currency"), "currency", 1);
@@ -348,7 +283,7 @@ static napi_value orders_list(napi_env env, napi_callback_info info)
     o->ctx = vgn_op_handle(&o->op, argv[0], VGN_CONTEXT);
     o->user_id = vgn_op_int(&o->op, argv[1], "userId", 1);
     o->before_id = vgn_op_int(&o->op, argv[2], "beforeId", 1);
-    o->limit = read_int(&o->op, argv[3], "limit", 0);
+    o->limit = vgn_op_int32(&o->op, argv[3], "limit", 0);
     return vgn_op_run(&o->op, VGN_ASYNC);
 }
 
@@ -371,8 +306,9 @@ static void mac_exec(vgn_op *op)
 }
 
 /* Reads [[name, value], ...] into fields the op owns. */
-static void read_fields(napi_env env, mac_op *o, napi_value array)
+static void read_fields(mac_op *o, napi_value array)
 {
+    napi_env env = o->op.env;
     bool is_array = false;
     uint32_t n = 0;
     napi_is_array(env, array, &is_array);
@@ -405,7 +341,7 @@ static napi_value ecpay_check_mac(napi_env env, napi_callback_info info)
     mac_op *o = vgn_op_new(env, sizeof *o, mac_exec);
     if (!o)
         return NULL;
-    read_fields(env, o, argv[0]);
+    read_fields(o, argv[0]);
     o->key = vgn_op_string(&o->op, argv[1], "hashKey", 0);
     o->iv = vgn_op_string(&o->op, argv[2], "hashIv", 0);
     o->sha256 = vgn_op_bool(&o->op, argv[3], "sha256", 0);
@@ -526,7 +462,7 @@ static napi_value paddle_verify(napi_env env, napi_callback_info info)
     o->signature = vgn_op_string(&o->op, argv[1], "signature", 0);
     o->body = vgn_op_bytes(&o->op, argv[2], "body", &o->body_len, 0);
     o->secret = vgn_op_string(&o->op, argv[3], "secret", 1);
-    o->tolerance_s = read_int(&o->op, argv[4], "toleranceS", 1);
+    o->tolerance_s = vgn_op_int32(&o->op, argv[4], "toleranceS", 1);
     return vgn_op_run(&o->op, VGN_SYNC);
 }
 
@@ -654,24 +590,20 @@ static napi_value promo_put(napi_env env, napi_callback_info info)
     vgn_op *op = &o->op;
     vg_promo *p = &o->promo;
     napi_value obj = argv[1], active;
-    napi_valuetype type = napi_undefined;
     p->version = VG_PROMO_VERSION;
     o->ctx = vgn_op_handle(op, argv[0], VGN_CONTEXT);
-    napi_typeof(env, obj, &type);
-    if (type != napi_object)
-        vgn_op_reject(op, VGN_TYPE_ERROR, "promo must be an object");
-    read_fixed(op, vgn_op_prop(op, obj, "code"), "code", p->code, sizeof p->code, 0);
+    vgn_check_object(op, obj, "promo");
+    vgn_read_text(op, vgn_op_prop(op, obj, "code"), "code", 0, p->code, sizeof p->code);
     p->bonus_credits = vgn_op_int(op, vgn_op_prop(op, obj, "bonusCredits"), "bonusCredits", 0);
-    p->bonus_ttl_days = read_int(op, vgn_op_prop(op, obj, "bonusTtlDays"), "bonusTtlDays", 1);
+    p->bonus_ttl_days = vgn_op_int32(op, vgn_op_prop(op, obj, "bonusTtlDays"), "bonusTtlDays", 1);
     p->valid_from = vgn_op_time(op, vgn_op_prop(op, obj, "validFrom"), "validFrom", 1);
     p->valid_until = vgn_op_time(op, vgn_op_prop(op, obj, "validUntil"), "validUntil", 1);
-    p->max_redemptions = read_int(op, vgn_op_prop(op, obj, "maxRedemptions"), "maxRedemptions", 1);
-    p->per_user = read_int(op, vgn_op_prop(op, obj, "perUser"), "perUser", 1);
-    read_fixed(op, vgn_op_prop(op, obj, "plans"), "plans", p->plans, sizeof p->plans, 1);
+    p->max_redemptions =
+        vgn_op_int32(op, vgn_op_prop(op, obj, "maxRedemptions"), "maxRedemptions", 1);
+    p->per_user = vgn_op_int32(op, vgn_op_prop(op, obj, "perUser"), "perUser", 1);
+    vgn_read_text(op, vgn_op_prop(op, obj, "plans"), "plans", 1, p->plans, sizeof p->plans);
     active = vgn_op_prop(op, obj, "active");
-    type = napi_undefined;
-    napi_typeof(env, active, &type);
-    p->active = type == napi_undefined ? 1 : vgn_op_bool(op, active, "active", 0);
+    p->active = vgn_op_absent(op, active) || vgn_op_bool(op, active, "active", 0);
     return vgn_op_run(op, VGN_ASYNC);
 }
 
@@ -699,7 +631,7 @@ static void redeem_exec(vgn_op *op)
 {
     promo_op *o = (promo_op *)op;
     op->rc = vg_promo_redeem(&o->balance, o->ctx, o->user_id, o->code, o->key);
-    op->result = balance_val(&o->balance);
+    op->result = vgn_balance_val(&o->balance);
 }
 
 /* promo_redeem(ctx, userId, code, key) → Promise of the balance after. */
@@ -741,8 +673,7 @@ static napi_value admin_stats_get(napi_env env, napi_callback_info info)
     if (!o)
         return NULL;
     o->ctx = vgn_op_handle(&o->op, argv[0], VGN_CONTEXT);
-    int64_t v = vgn_op_int(&o->op, argv[1], "version", 1);
-    o->version = v ? (unsigned int)(v < 0 || v > UINT_MAX ? UINT_MAX : v) : VG_ADMIN_STATS_VERSION;
+    o->version = vgn_read_version(&o->op, argv[1], VG_ADMIN_STATS_VERSION);
     return vgn_op_run(&o->op, VGN_ASYNC);
 }
 

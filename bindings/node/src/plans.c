@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "vgn.h"
+#include "groups.h"
 
 /* ---- records as field tables -----------------------------------------------------------
  * One table per record type says, for each JS key, where the value lives in the C struct
@@ -13,13 +13,13 @@
  * so what a get returns can be edited and put back as it is. */
 
 typedef enum field_type {
-    F_NAME,  /* char[size], a name or text */
-    F_CSTR,  /* const char *, a string copied into the op (input only) */
-    F_INT,   /* int */
-    F_I64,   /* int64_t */
-    F_BOOL,  /* int, 0 or 1 */
-    F_KIND,  /* vg_service_kind, as "video", "image" or "effect" */
-    F_NAMES  /* char[VG_LANG_COUNT][VG_DISPLAY_NAME_SIZE], an object keyed by language tag */
+    F_NAME, /* char[size], a name or text */
+    F_CSTR, /* const char *, a string copied into the op (input only) */
+    F_INT,  /* int */
+    F_I64,  /* int64_t */
+    F_BOOL, /* int, 0 or 1 */
+    F_KIND, /* vg_service_kind, as "video", "image" or "effect" */
+    F_NAMES /* char[VG_LANG_COUNT][VG_DISPLAY_NAME_SIZE], an object keyed by language tag */
 } field_type;
 
 typedef struct field {
@@ -30,7 +30,6 @@ typedef struct field {
 } field;
 
 #define FIELD(T, key, type, member) {key, type, offsetof(T, member), sizeof(((T *)0)->member)}
-#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
 _Static_assert(sizeof(vg_service_kind) == sizeof(int), "service kinds are stored as int");
 
@@ -99,11 +98,14 @@ _Static_assert(COUNT(plan_fields) <= MAX_FIELDS && COUNT(service_fields) <= MAX_
 /* vg_service_kind values by index; the C API has no name function for them. */
 static const char *const kind_names[] = {"video", "image", "effect"};
 
+static const char *kind_name(int kind)
+{
+    return vgn_name_in(kind_names, COUNT(kind_names), kind);
+}
+
 static vgn_val *kind_val(int kind)
 {
-    if (kind >= 0 && (size_t)kind < COUNT(kind_names))
-        return vgn_str(kind_names[kind]);
-    return vgn_int(kind); /* a kind newer than this binding */
+    return kind_name(kind) ? vgn_str(kind_name(kind)) : vgn_int(kind); /* newer than us */
 }
 
 static vgn_val *names_val(const char (*names)[VG_DISPLAY_NAME_SIZE])
@@ -131,7 +133,7 @@ static vgn_val *field_val(const field *f, const char *rec)
     case F_KIND:
         return kind_val(*(const int *)p);
     case F_NAMES:
-        return names_val((const char(*)[VG_DISPLAY_NAME_SIZE])p);
+        return names_val((const char (*)[VG_DISPLAY_NAME_SIZE])p);
     }
     return vgn_null();
 }
@@ -179,39 +181,6 @@ static vgn_val *access_val(const vg_access *a)
 
 /* ---- reading a JS object into a record (main thread) ------------------------------------ */
 
-static int is_object(napi_env env, napi_value value)
-{
-    napi_valuetype type;
-    bool array = false;
-    if (napi_typeof(env, value, &type) != napi_ok || type != napi_object)
-        return 0;
-    napi_is_array(env, value, &array);
-    return !array;
-}
-
-static void copy_text(vgn_op *op, const char *text, char *dst, size_t size, const char *name)
-{
-    size_t len = text ? strlen(text) : 0;
-    if (len >= size) {
-        vgn_op_reject(op, VGN_RANGE_ERROR, "%s is longer than %zu bytes", name, size - 1);
-        return;
-    }
-    memcpy(dst, text ? text : "", len + 1);
-}
-
-static void read_kind(vgn_op *op, napi_value value, int *dst, const char *name)
-{
-    const char *text = vgn_op_string(op, value, name, 0);
-    if (!text)
-        return; /* recorded */
-    for (size_t i = 0; i < COUNT(kind_names); i++)
-        if (strcmp(text, kind_names[i]) == 0) {
-            *dst = (int)i;
-            return;
-        }
-    vgn_op_reject(op, VGN_RANGE_ERROR, "%s must be 'video', 'image' or 'effect'", name);
-}
-
 /* Returns 1 when every own enumerable key of obj is one of keys[0..count). */
 static int keys_known(vgn_op *op, napi_value obj, const char *const *keys, size_t count,
                       const char *what)
@@ -255,44 +224,31 @@ static void read_names(vgn_op *op, napi_value value, char (*dst)[VG_DISPLAY_NAME
 
     if (napi_typeof(op->env, value, &type) == napi_ok && type == napi_undefined)
         return;
-    if (!is_object(op->env, value)) {
-        vgn_op_reject(op, VGN_TYPE_ERROR, "%s must be an object keyed by language tag", name);
+    if (!vgn_check_object(op, value, name))
         return;
-    }
     for (size_t i = 0; i < VG_LANG_COUNT; i++)
         tags[i] = vg_lang_tag(i);
     if (!keys_known(op, value, tags, VG_LANG_COUNT, name))
         return;
     for (size_t i = 0; i < VG_LANG_COUNT; i++) {
         snprintf(sub, sizeof sub, "%s['%s']", name, tags[i]);
-        const char *text = vgn_op_string(op, vgn_op_prop(op, value, tags[i]), sub, 1);
-        if (text)
-            copy_text(op, text, dst[i], VG_DISPLAY_NAME_SIZE, sub);
+        vgn_read_text(op, vgn_op_prop(op, value, tags[i]), sub, 1, dst[i], VG_DISPLAY_NAME_SIZE);
     }
 }
 
-static void read_int(vgn_op *op, napi_value value, int *dst, const char *name)
-{
-    int64_t v = vgn_op_int(op, value, name, 1);
-    if (v < INT_MIN || v > INT_MAX)
-        vgn_op_reject(op, VGN_RANGE_ERROR, "%s is out of range", name);
-    else
-        *dst = (int)v;
-}
-
-static void read_field(vgn_op *op, napi_value value, const field *f, char *rec,
-                       const char *name)
+static void read_field(vgn_op *op, napi_value value, const field *f, char *rec, const char *name)
 {
     char *p = rec + f->offset;
+    int kind;
     switch (f->type) {
     case F_NAME:
-        copy_text(op, vgn_op_string(op, value, name, 0), p, f->size, name);
+        vgn_read_text(op, value, name, 0, p, f->size);
         break;
     case F_CSTR:
         *(const char **)p = vgn_op_string(op, value, name, 0);
         break;
     case F_INT:
-        read_int(op, value, (int *)p, name);
+        *(int *)p = vgn_op_int32(op, value, name, 1);
         break;
     case F_I64:
         *(int64_t *)p = vgn_op_int(op, value, name, 1);
@@ -301,10 +257,11 @@ static void read_field(vgn_op *op, napi_value value, const field *f, char *rec,
         *(int *)p = vgn_op_bool(op, value, name, 1) != 0;
         break;
     case F_KIND:
-        read_kind(op, value, (int *)p, name);
+        if ((kind = vgn_read_name(op, value, name, 0, kind_name, COUNT(kind_names))) >= 0)
+            *(int *)p = kind;
         break;
     case F_NAMES:
-        read_names(op, value, (char(*)[VG_DISPLAY_NAME_SIZE])p, name);
+        read_names(op, value, (char (*)[VG_DISPLAY_NAME_SIZE])p, name);
         break;
     }
 }
@@ -314,16 +271,14 @@ static void read_field(vgn_op *op, napi_value value, const field *f, char *rec,
  * kind are required, absent numbers and booleans are 0 and false. Unknown keys are refused,
  * so a misspelt field does not pass silently. Errors are recorded in the op.
  */
-static void record_read(vgn_op *op, napi_value obj, const field *fields, size_t count,
-                        void *rec, const char *what)
+static void record_read(vgn_op *op, napi_value obj, const field *fields, size_t count, void *rec,
+                        const char *what)
 {
     const char *keys[MAX_FIELDS] = {0};
     char name[64];
 
-    if (!is_object(op->env, obj)) {
-        vgn_op_reject(op, VGN_TYPE_ERROR, "%s must be an object", what);
+    if (!vgn_check_object(op, obj, what))
         return;
-    }
     for (size_t i = 0; i < count; i++)
         keys[i] = fields[i].key;
     if (!keys_known(op, obj, keys, count, what))
@@ -332,20 +287,6 @@ static void record_read(vgn_op *op, napi_value obj, const field *fields, size_t 
         snprintf(name, sizeof name, "%s.%s", what, fields[i].key);
         read_field(op, vgn_op_prop(op, obj, fields[i].key), &fields[i], rec, name);
     }
-}
-
-/* The version argument of the init functions: undefined means the current one. */
-static unsigned int read_version(vgn_op *op, napi_value value, unsigned int current)
-{
-    napi_valuetype type;
-    int64_t v;
-
-    if (napi_typeof(op->env, value, &type) == napi_ok && type == napi_undefined)
-        return current;
-    v = vgn_op_int(op, value, "version", 0);
-    if (v < 0 || v > UINT_MAX)
-        vgn_op_reject(op, VGN_RANGE_ERROR, "version is out of range");
-    return (unsigned int)v;
 }
 
 /* ---- init: blank records (sync) ----------------------------------------------------- */
@@ -389,7 +330,7 @@ static napi_value run_init(napi_env env, napi_callback_info info, vgn_exec_fn ex
     init_op *o = vgn_op_new(env, sizeof *o, exec);
     if (!o)
         return NULL;
-    o->version = read_version(&o->op, argv[0], current);
+    o->version = vgn_read_version(&o->op, argv[0], current);
     return vgn_op_run(&o->op, VGN_SYNC);
 }
 
@@ -585,8 +526,8 @@ static int package_blank(void *rec)
     return vg_package_init(rec, VG_PACKAGE_VERSION);
 }
 
-static const put_kind put_plan = {plan_put_exec, plan_blank, plan_fields,
-                                  COUNT(plan_fields), "plan"};
+static const put_kind put_plan = {plan_put_exec, plan_blank, plan_fields, COUNT(plan_fields),
+                                  "plan"};
 static const put_kind put_service = {service_put_exec, service_blank, service_fields,
                                      COUNT(service_fields), "service"};
 static const put_kind put_package = {package_put_exec, package_blank, package_fields,
@@ -602,7 +543,8 @@ static napi_value run_put(napi_env env, napi_callback_info info, const put_kind 
         return NULL;
     o->ctx = vgn_op_handle(&o->op, argv[0], VGN_CONTEXT);
     if (k->init(&o->u) != VG_OK)
-        vgn_op_reject(&o->op, VGN_RANGE_ERROR, "%s: this library does not know the record version", k->what);
+        vgn_op_reject(&o->op, VGN_RANGE_ERROR, "%s: this library does not know the record version",
+                      k->what);
     else
         record_read(&o->op, argv[1], k->fields, k->count, &o->u, k->what);
     return vgn_op_run(&o->op, VGN_ASYNC);
@@ -659,12 +601,12 @@ static napi_value access_check(napi_env env, napi_callback_info info)
 int vgn_register_plans(napi_env env, napi_value exports)
 {
     static const vgn_function functions[] = {
-        {"plan_init", plan_init},         {"service_init", service_init},
-        {"package_init", package_init},   {"plan_get", plan_get},
-        {"plans_list", plans_list},       {"plan_put", plan_put},
-        {"service_get", service_get},     {"services_list", services_list},
-        {"service_put", service_put},     {"packages_list", packages_list},
-        {"package_put", package_put},     {"access_check", access_check},
+        {"plan_init", plan_init},       {"service_init", service_init},
+        {"package_init", package_init}, {"plan_get", plan_get},
+        {"plans_list", plans_list},     {"plan_put", plan_put},
+        {"service_get", service_get},   {"services_list", services_list},
+        {"service_put", service_put},   {"packages_list", packages_list},
+        {"package_put", package_put},   {"access_check", access_check},
     };
     return vgn_export(env, exports, functions, COUNT(functions));
 }

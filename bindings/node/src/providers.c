@@ -1,75 +1,25 @@
 /* SPDX-License-Identifier: MIT */
 /* engine.providers natively: names, the capability table, tasks (submit, poll, cancel,
  * reconcile), checks, moderation, enhancement, the default embedder, Pollo webhooks. */
-#include "vgn.h"
+#include "groups.h"
 
 #include <limits.h>
 #include <stddef.h>
 #include <string.h>
 
-#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
-
-/* ---- enums: lowercase names in, names out -------------------------------------------- */
+/* ---- enums: lowercase names (or numbers) in, names out -------------------------------- */
 
 static const char *const key_mode_names[] = {"raw", "base64"};
 
 static const char *key_mode_name(int mode)
 {
-    return mode >= 0 && mode < (int)COUNT(key_mode_names) ? key_mode_names[mode] : NULL;
+    return vgn_name_in(key_mode_names, COUNT(key_mode_names), mode);
 }
 
-/* Reads an enum given by its name (as name_of spells it) or its number; -1 with the op
- * failed when it is neither. */
-static int read_enum(napi_env env, vgn_op *op, napi_value value, const char *name,
-                     const char *(*name_of)(int), int count)
+/* A task kind (required), by its name or number. */
+static int read_kind(vgn_op *op, napi_value value, const char *name)
 {
-    napi_valuetype type = napi_undefined;
-    napi_typeof(env, value, &type);
-    if (type == napi_string) {
-        const char *text = vgn_op_string(op, value, name, 0);
-        for (int i = 0; text && i < count; i++)
-            if (strcmp(text, name_of(i)) == 0)
-                return i;
-        if (text)
-            vgn_op_reject(op, VGN_RANGE_ERROR, "%s: unknown value \"%.40s\"", name, text);
-        return -1;
-    }
-    if (type == napi_number) {
-        int64_t n = vgn_op_int(op, value, name, 0);
-        if (n >= 0 && n < count)
-            return (int)n;
-        vgn_op_reject(op, VGN_RANGE_ERROR, "%s: %lld is out of range", name, (long long)n);
-        return -1;
-    }
-    vgn_op_reject(op, VGN_TYPE_ERROR, "%s must be a string", name);
-    return -1;
-}
-
-static int read_kind(napi_env env, vgn_op *op, napi_value value, const char *name)
-{
-    return read_enum(env, op, value, name, vg_task_kind_name, VG_TASK_KIND_COUNT);
-}
-
-/* An int argument (optional: undefined gives 0), range-checked. */
-static int read_int(vgn_op *op, napi_value value, const char *name, int optional)
-{
-    int64_t n = vgn_op_int(op, value, name, optional);
-    if (n < INT_MIN || n > INT_MAX) {
-        vgn_op_reject(op, VGN_RANGE_ERROR, "%s: %lld is out of range", name, (long long)n);
-        return 0;
-    }
-    return (int)n;
-}
-
-/* 1 when value is an object; otherwise records a TypeError. */
-static int is_object(napi_env env, vgn_op *op, napi_value value, const char *name)
-{
-    napi_valuetype type = napi_undefined;
-    napi_typeof(env, value, &type);
-    if (type == napi_object)
-        return 1;
-    vgn_op_reject(op, VGN_TYPE_ERROR, "%s must be an object", name);
-    return 0;
+    return vgn_op_enum(op, value, name, 0, vg_task_kind_name, VG_TASK_KIND_COUNT);
 }
 
 /* ---- the provider job record: one table read and written --------------------------- */
@@ -142,29 +92,22 @@ static vgn_val *job_val(const vg_provider_job *job)
 
 /* Copies a job record (what a previous call returned) into *job; provider, jobId and kind
  * are required, the rest is read when present. */
-static void job_read(napi_env env, vgn_op *op, napi_value obj, vg_provider_job *job)
+static void job_read(vgn_op *op, napi_value obj, vg_provider_job *job)
 {
     vg_provider_job_init(job, VG_PROVIDER_JOB_VERSION);
-    if (!is_object(env, op, obj, "job"))
+    if (!vgn_check_object(op, obj, "job"))
         return;
     for (size_t i = 0; i < COUNT(job_fields); i++) {
         const job_field *f = &job_fields[i];
         void *p = (char *)job + f->offset;
         napi_value v = vgn_op_prop(op, obj, f->key);
-        napi_valuetype type = napi_undefined;
         int n;
-        napi_typeof(env, v, &type);
-        if (!f->required && (type == napi_undefined || type == napi_null))
+        if (!f->required && vgn_op_absent(op, v))
             continue;
         switch (f->type) {
-        case F_STR: {
-            const char *s = vgn_op_string(op, v, f->key, 0);
-            if (s && strlen(s) >= f->size)
-                vgn_op_reject(op, VGN_RANGE_ERROR, "job.%s is too long", f->key);
-            else if (s)
-                memcpy(p, s, strlen(s) + 1);
+        case F_STR:
+            vgn_read_text(op, v, f->key, 0, p, f->size);
             break;
-        }
         case F_I64: {
             int64_t x = vgn_op_int(op, v, f->key, 0);
             memcpy(p, &x, sizeof x);
@@ -175,15 +118,15 @@ static void job_read(napi_env env, vgn_op *op, napi_value obj, vg_provider_job *
             memcpy(p, &n, sizeof n);
             break;
         case F_KIND:
-            n = read_kind(env, op, v, "job.kind");
+            n = read_kind(op, v, "job.kind");
             memcpy(p, &n, sizeof n);
             break;
         case F_STATE:
-            n = read_enum(env, op, v, "job.state", vg_task_state_name, VG_TASK_CANCELLED + 1);
+            n = vgn_op_enum(op, v, "job.state", 0, vg_task_state_name, VG_TASK_CANCELLED + 1);
             memcpy(p, &n, sizeof n);
             break;
         default:
-            n = read_int(op, v, f->key, 0);
+            n = vgn_op_int32(op, v, f->key, 0);
             memcpy(p, &n, sizeof n);
         }
     }
@@ -217,20 +160,20 @@ static const task_field task_ints[] = {
 };
 
 /* Reads a task object ({ kind, prompt, ... }) into *t; strings and bytes are the op's. */
-static void task_read(napi_env env, vgn_op *op, napi_value obj, vg_provider_task *t)
+static void task_read(vgn_op *op, napi_value obj, vg_provider_task *t)
 {
     static const vg_provider_task init = VG_PROVIDER_TASK_INIT;
     *t = init;
-    if (!is_object(env, op, obj, "task"))
+    if (!vgn_check_object(op, obj, "task"))
         return;
-    t->kind = (vg_task_kind)read_kind(env, op, vgn_op_prop(op, obj, "kind"), "task.kind");
+    t->kind = (vg_task_kind)read_kind(op, vgn_op_prop(op, obj, "kind"), "task.kind");
     for (size_t i = 0; i < COUNT(task_strings); i++) {
         const char *s =
             vgn_op_string(op, vgn_op_prop(op, obj, task_strings[i].key), task_strings[i].key, 1);
         memcpy((char *)t + task_strings[i].offset, &s, sizeof s);
     }
     for (size_t i = 0; i < COUNT(task_ints); i++) {
-        int n = read_int(op, vgn_op_prop(op, obj, task_ints[i].key), task_ints[i].key, 1);
+        int n = vgn_op_int32(op, vgn_op_prop(op, obj, task_ints[i].key), task_ints[i].key, 1);
         memcpy((char *)t + task_ints[i].offset, &n, sizeof n);
     }
     t->seed = vgn_op_int(op, vgn_op_prop(op, obj, "seed"), "seed", 1);
@@ -238,62 +181,31 @@ static void task_read(napi_env env, vgn_op *op, napi_value obj, vg_provider_task
         vgn_op_bytes(op, vgn_op_prop(op, obj, "inputImage"), "inputImage", &t->input_image_len, 1);
 }
 
-/* ---- names (sync) -------------------------------------------------------------------- */
-
-typedef struct {
-    vgn_op op;
-    int number;
-    const char *text;
-    const char *(*name_of)(int);
-    int (*index_of)(const char *);
-} name_op;
-
-static void name_exec(vgn_op *op)
-{
-    name_op *o = (name_op *)op;
-    op->result = o->name_of ? vgn_str(o->name_of(o->number)) : vgn_int(o->index_of(o->text));
-}
-
-/* number → name (null when out of range), or name → number (-1 when unknown). */
-static napi_value run_name(napi_env env, napi_callback_info info, const char *(*name_of)(int),
-                           int (*index_of)(const char *))
-{
-    VGN_ARGS(env, info, 1, argv);
-    name_op *o = vgn_op_new(env, sizeof *o, name_exec);
-    if (!o)
-        return NULL;
-    o->name_of = name_of;
-    o->index_of = index_of;
-    if (name_of)
-        o->number = read_int(&o->op, argv[0], "value", 0);
-    else
-        o->text = vgn_op_string(&o->op, argv[0], "name", 0);
-    return vgn_op_run(&o->op, VGN_SYNC);
-}
+/* ---- names (sync) ------------------------------------------------------------------- */
 
 static napi_value provider_name(napi_env env, napi_callback_info info)
 {
-    return run_name(env, info, vg_provider_name, NULL);
+    return vgn_name_call(env, info, vg_provider_name, NULL);
 }
 
 static napi_value provider_index(napi_env env, napi_callback_info info)
 {
-    return run_name(env, info, NULL, vg_provider_index);
+    return vgn_name_call(env, info, NULL, vg_provider_index);
 }
 
 static napi_value task_kind_name(napi_env env, napi_callback_info info)
 {
-    return run_name(env, info, vg_task_kind_name, NULL);
+    return vgn_name_call(env, info, vg_task_kind_name, NULL);
 }
 
 static napi_value task_kind_index(napi_env env, napi_callback_info info)
 {
-    return run_name(env, info, NULL, vg_task_kind_index);
+    return vgn_name_call(env, info, NULL, vg_task_kind_index);
 }
 
 static napi_value task_state_name(napi_env env, napi_callback_info info)
 {
-    return run_name(env, info, vg_task_state_name, NULL);
+    return vgn_name_call(env, info, vg_task_state_name, NULL);
 }
 
 /* ---- job init, capabilities, pick, info (sync: no network) -------------------------- */
@@ -319,8 +231,7 @@ static napi_value provider_job_init(napi_env env, napi_callback_info info)
     job_op *o = vgn_op_new(env, sizeof *o, job_init_exec);
     if (!o)
         return NULL;
-    int64_t v = vgn_op_int(&o->op, argv[0], "version", 1);
-    o->version = v ? (unsigned int)(v < 0 || v > UINT_MAX ? UINT_MAX : v) : VG_PROVIDER_JOB_VERSION;
+    o->version = vgn_read_version(&o->op, argv[0], VG_PROVIDER_JOB_VERSION);
     return vgn_op_run(&o->op, VGN_SYNC);
 }
 
@@ -387,8 +298,8 @@ static napi_value provider_pick(napi_env env, napi_callback_info info)
     if (!o)
         return NULL;
     o->ctx = vgn_op_handle(&o->op, argv[0], VGN_CONTEXT);
-    o->kind = read_kind(env, &o->op, argv[1], "kind");
-    o->rank = read_int(&o->op, argv[2], "rank", 1);
+    o->kind = read_kind(&o->op, argv[1], "kind");
+    o->rank = vgn_op_int32(&o->op, argv[2], "rank", 1);
     return vgn_op_run(&o->op, VGN_SYNC);
 }
 
@@ -492,7 +403,7 @@ static task_op *task_op_new(napi_env env, napi_value *argv, vgn_exec_fn exec)
         return NULL;
     o->ctx = vgn_op_handle(&o->op, argv[0], VGN_CONTEXT);
     o->provider = vgn_op_string(&o->op, argv[1], "provider", 0);
-    task_read(env, &o->op, argv[2], &o->task);
+    task_read(&o->op, argv[2], &o->task);
     return o;
 }
 
@@ -531,7 +442,7 @@ static napi_value provider_poll(napi_env env, napi_callback_info info)
     if (!o)
         return NULL;
     o->ctx = vgn_op_handle(&o->op, argv[0], VGN_CONTEXT);
-    job_read(env, &o->op, argv[1], &o->job);
+    job_read(&o->op, argv[1], &o->job);
     return vgn_op_run(&o->op, VGN_ASYNC);
 }
 
@@ -664,8 +575,6 @@ static napi_value prompt_enhance(napi_env env, napi_callback_info info)
 typedef struct {
     vgn_op op;
     vg_ctx *ctx;
-    napi_env env;
-    napi_value parent; /* the context handle: valid while this sync op runs */
     vg_embedder *embedder;
 } embedder_op;
 
@@ -680,7 +589,8 @@ static void embedder_finish(vgn_op *op, napi_value *out)
 {
     embedder_op *o = (embedder_op *)op;
     if (op->rc == VG_OK && o->embedder)
-        *out = vgn_handle_new(o->env, VGN_EMBEDDER, o->embedder, o->parent, NULL, NULL);
+        *out = vgn_handle_new(op->env, VGN_EMBEDDER, o->embedder, vgn_op_handle_object(op, o->ctx),
+                              NULL, NULL);
     if (op->rc != VG_OK || !*out)
         vg_embedder_free(o->embedder);
 }
@@ -694,8 +604,6 @@ static napi_value embedder_default(napi_env env, napi_callback_info info)
     if (!o)
         return NULL;
     o->op.finish = embedder_finish;
-    o->env = env;
-    o->parent = argv[0];
     o->ctx = vgn_op_handle(&o->op, argv[0], VGN_CONTEXT);
     return vgn_op_run(&o->op, VGN_SYNC);
 }
@@ -726,7 +634,6 @@ static void pollo_exec(vgn_op *op)
 static napi_value pollo_webhook_verify(napi_env env, napi_callback_info info)
 {
     VGN_ARGS(env, info, 9, argv);
-    napi_valuetype type = napi_undefined;
     pollo_op *o = vgn_op_new(env, sizeof *o, pollo_exec);
     if (!o)
         return NULL;
@@ -737,13 +644,11 @@ static napi_value pollo_webhook_verify(napi_env env, napi_callback_info info)
     o->signature = vgn_op_string(&o->op, argv[3], "signature", 0);
     o->body = vgn_op_bytes(&o->op, argv[4], "body", &o->body_len, 0);
     o->secret = vgn_op_string(&o->op, argv[5], "secret", 1);
-    napi_typeof(env, argv[6], &type);
-    if (type != napi_undefined && type != napi_null)
-        o->mode = read_enum(env, &o->op, argv[6], "mode", key_mode_name, COUNT(key_mode_names));
-    o->tolerance_s = read_int(&o->op, argv[7], "toleranceS", 1);
-    napi_typeof(env, argv[8], &type);
-    if (type != napi_undefined && type != napi_null)
-        o->job.kind = (vg_task_kind)read_kind(env, &o->op, argv[8], "kind");
+    if (!vgn_op_absent(&o->op, argv[6]))
+        o->mode = vgn_op_enum(&o->op, argv[6], "mode", 0, key_mode_name, COUNT(key_mode_names));
+    o->tolerance_s = vgn_op_int32(&o->op, argv[7], "toleranceS", 1);
+    if (!vgn_op_absent(&o->op, argv[8]))
+        o->job.kind = (vg_task_kind)read_kind(&o->op, argv[8], "kind");
     return vgn_op_run(&o->op, VGN_SYNC);
 }
 

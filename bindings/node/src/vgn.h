@@ -132,6 +132,10 @@ void *vgn_op_new(napi_env env, size_t size, vgn_exec_fn exec);
  * (only the first one counts) and return a zero value; vgn_op_run then throws it. Copies
  * belong to the op. `optional`: undefined and null give the zero value (NULL, 0). */
 void *vgn_op_handle(vgn_op *op, napi_value value, vgn_kind kind);
+/* Like vgn_op_handle, for a handle that must belong to the context ctx the op already
+ * holds (an embedder given to a cache or generator of that engine): a RangeError if its
+ * handle descends from another context. */
+void *vgn_op_handle_of(vgn_op *op, napi_value value, vgn_kind kind, const vg_ctx *ctx);
 /* The JS object of a handle the op acquired (ptr: what vgn_op_handle returned), for a
  * finish that makes a child handle; NULL when the op holds no such handle. */
 napi_value vgn_op_handle_object(vgn_op *op, const void *ptr);

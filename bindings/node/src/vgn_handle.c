@@ -204,6 +204,13 @@ void *vgn_handle_acquire(vgn_handle *h, vgn_kind kind, char lang[8], int *closed
     return h->ptr;
 }
 
+const void *vgn_handle_context(const vgn_handle *h)
+{
+    while (h->parent)
+        h = h->parent;
+    return h->kind == VGN_CONTEXT ? h->ptr : NULL;
+}
+
 void vgn_handle_release(vgn_handle *h)
 {
     h->calls--;

@@ -27,6 +27,8 @@ vgn_handle *vgn_handle_of(napi_env env, napi_value value);
  * returns NULL (closed: *closed = 1; not a handle of that kind: *closed = 0). */
 void *vgn_handle_acquire(vgn_handle *h, vgn_kind kind, char lang[8], int *closed);
 void vgn_handle_release(vgn_handle *h);
+/* The pointer of the context a handle descends from (itself for a context). */
+const void *vgn_handle_context(const vgn_handle *h);
 void vgn_handle_close(vgn_handle *h);
 /* Makes a long call on the handle return (a worker's stop), if its kind has a way. */
 void vgn_handle_interrupt(vgn_handle *h);

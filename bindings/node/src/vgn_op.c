@@ -133,6 +133,16 @@ void *vgn_op_handle(vgn_op *op, napi_value value, vgn_kind kind)
     return NULL;
 }
 
+void *vgn_op_handle_of(vgn_op *op, napi_value value, vgn_kind kind, const vg_ctx *ctx)
+{
+    void *ptr = vgn_op_handle(op, value, kind);
+    if (ptr && ctx && vgn_handle_context(op->handles[op->handle_count - 1]) != ctx) {
+        vgn_op_reject(op, ARG_RANGE, "the %s belongs to another engine", vgn_kind_name(kind));
+        return NULL;
+    }
+    return ptr;
+}
+
 napi_value vgn_op_handle_object(vgn_op *op, const void *ptr)
 {
     napi_value object = NULL;

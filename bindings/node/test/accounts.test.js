@@ -8,7 +8,7 @@ const util = require('node:util');
 
 const h = require('./helpers');
 
-const { vidgo } = h;
+const { openEngine, rejectsWith, vidgo } = h;
 const native = require('../lib/native');
 
 const MINUTE = 60 * 1000;
@@ -39,27 +39,10 @@ function wrongCode(code) {
   return code === '000000' ? '111111' : '000000';
 }
 
-// Asserts that a promise rejects with a VidgoError of that code (and class, when given).
-async function rejectsWith(promise, code, Class) {
-  await assert.rejects(promise, (err) => {
-    assert.equal(err.code, code, err.stack);
-    assert.ok(err instanceof vidgo.VidgoError, `${err.name} is not a VidgoError`);
-    if (Class) assert.ok(err instanceof Class, `${err.name} is not a ${Class.name}`);
-    assert.equal(typeof err.errno, 'number');
-    return true;
-  });
-}
-
-async function withEngine(t, options, backend) {
-  const engine = await h.openTemp(options, backend);
-  t.after(() => engine.close());
-  return engine;
-}
-
 for (const backend of h.backends()) {
   describe(`accounts on ${backend}`, () => {
     test('register, verify, sign in, refresh, verify the token, sign out', async (t) => {
-      const engine = await withEngine(t, {}, backend);
+      const engine = await openEngine(t, backend);
       const [uid, code] = await registered(engine, ' Mei@Example.com', {
         lang: 'ja', caller: '10.0.0.1',
       });
@@ -103,7 +86,7 @@ for (const backend of h.backends()) {
     });
 
     test('a session shows no token when inspected, but serialises with them', async (t) => {
-      const engine = await withEngine(t, {}, backend);
+      const engine = await openEngine(t, backend);
       await h.verifiedUser(engine, 'ivo@example.com');
       const session = await engine.accounts.login('ivo@example.com', h.PASSWORD);
       const shown = util.inspect(session) + util.format('%o %O %j', session, session, {});
@@ -116,7 +99,7 @@ for (const backend of h.backends()) {
     });
 
     test('a wrong code counts a try and the third kills the code', async (t) => {
-      const engine = await withEngine(t, {}, backend);
+      const engine = await openEngine(t, backend);
       const [uid, code] = await registered(engine, 'kim@example.com');
       await rejectsWith(engine.accounts.verify('kim@example.com', wrongCode(code)),
                         'VG_ECODE_INVALID', vidgo.CodeInvalid);
@@ -133,7 +116,7 @@ for (const backend of h.backends()) {
     });
 
     test('resend replaces the code, at most five codes an hour', async (t) => {
-      const engine = await withEngine(t, {}, backend);
+      const engine = await openEngine(t, backend);
       const [, first] = await registered(engine, 'dan@example.com');
       let count = engine.testMail.length;
       await engine.accounts.resend('dan@example.com');
@@ -163,7 +146,7 @@ for (const backend of h.backends()) {
     });
 
     test('register refuses bad addresses, weak passwords and taken addresses', async (t) => {
-      const engine = await withEngine(t, {}, backend);
+      const engine = await openEngine(t, backend);
       await rejectsWith(engine.accounts.register('not an address', h.PASSWORD),
                         'VG_EEMAIL_INVALID', vidgo.EmailInvalid);
       await assert.rejects(engine.accounts.register('ok@example.com', 'Zq9!x'), (err) => {
@@ -184,21 +167,21 @@ for (const backend of h.backends()) {
 
     test('without a way to send e-mail, or when sending fails, nothing is created',
       async (t) => {
-        const none = await withEngine(t, { onEmail: undefined }, backend);
+        const none = await openEngine(t, backend, { onEmail: undefined });
         await rejectsWith(none.accounts.register('mute@example.com', h.PASSWORD), 'VG_ECONFIG',
                           vidgo.ConfigError);
         await rejectsWith(none.users.find('mute@example.com'), 'VG_ENOTFOUND');
         // Nothing listens on port 1 of the loopback address: the connection is refused.
-        const down = await withEngine(t, {
+        const down = await openEngine(t, backend, {
           onEmail: undefined, smtpUrl: 'smtp://127.0.0.1:1', smtpTimeoutMs: 2000,
-        }, backend);
+        });
         await rejectsWith(down.accounts.register('lost@example.com', h.PASSWORD),
                           'VG_EEMAIL_SEND', vidgo.EmailSendError);
         await rejectsWith(down.users.find('lost@example.com'), 'VG_ENOTFOUND');
       });
 
     test('sign-in failures are alike, then rate-limited with retryAfter', async (t) => {
-      const engine = await withEngine(t, {}, backend);
+      const engine = await openEngine(t, backend);
       await registered(engine, 'una@example.com'); // not verified
       await rejectsWith(engine.accounts.login('una@example.com', 'wrong password!'),
                         'VG_EAUTH_FAILED', vidgo.AuthFailed);
@@ -226,7 +209,7 @@ for (const backend of h.backends()) {
 
     test('forgot e-mails a reset token; reset sets the password and ends sessions',
       async (t) => {
-        const engine = await withEngine(t, {}, backend);
+        const engine = await openEngine(t, backend);
         const [uid, code] = await registered(engine, 'ray@example.com');
         await engine.accounts.verify('ray@example.com', code);
         const before = await engine.accounts.login('ray@example.com', h.PASSWORD);
@@ -254,7 +237,7 @@ for (const backend of h.backends()) {
 
     test('disabling ends sessions and refuses sign-in; enabling allows it again',
       async (t) => {
-        const engine = await withEngine(t, {}, backend);
+        const engine = await openEngine(t, backend);
         const [uid, code] = await registered(engine, 'eve@example.com');
         await engine.accounts.verify('eve@example.com', code);
         await engine.accounts.login('eve@example.com', h.PASSWORD);
@@ -279,7 +262,7 @@ for (const backend of h.backends()) {
       });
 
     test('users: added verified, read by id and by address', async (t) => {
-      const engine = await withEngine(t, {}, backend);
+      const engine = await openEngine(t, backend);
       const uid = await engine.users.addVerified(' Ann@Example.com', 'starter');
       const user = await engine.accounts.get(uid);
       assert.deepEqual({ ...user, createdAt: null }, {
@@ -300,14 +283,14 @@ for (const backend of h.backends()) {
     });
 
     test('tokens that are not tokens are refused', async (t) => {
-      const engine = await withEngine(t, {}, backend);
+      const engine = await openEngine(t, backend);
       await rejectsWith(engine.accounts.verifyToken('a.b.c'), 'VG_ETOKEN_INVALID');
       await rejectsWith(engine.accounts.refresh('vgr_nonsense'), 'VG_ETOKEN_INVALID');
       await rejectsWith(engine.accounts.logout('vgr_nonsense'), 'VG_ETOKEN_INVALID');
     });
 
     test('bad arguments throw Node errors and change nothing', async (t) => {
-      const engine = await withEngine(t, {}, backend);
+      const engine = await openEngine(t, backend);
       const uid = await engine.users.addVerified('arg@example.com');
       const bad = [
         [() => engine.accounts.register(42, h.PASSWORD), TypeError],
@@ -336,13 +319,7 @@ for (const backend of h.backends()) {
         [() => engine.users.get(2 ** 60), RangeError],
         [() => engine.users.find({}), TypeError],
       ];
-      for (const [call, Class] of bad) {
-        await assert.rejects(call(), (err) => {
-          assert.ok(err instanceof Class, `${call}: ${err.stack}`);
-          assert.match(err.code, /^ERR_INVALID_ARG_(TYPE|VALUE)$/);
-          return true;
-        });
-      }
+      await h.rejectsArguments(bad);
       assert.equal(engine.testMail.length, 0);
       assert.equal((await engine.users.get(uid)).active, true);
       await rejectsWith(engine.users.find('new@example.com'), 'VG_ENOTFOUND');
@@ -361,7 +338,7 @@ for (const backend of h.backends()) {
     });
 
     test('many sign-ins run at once, each with its own session', async (t) => {
-      const engine = await withEngine(t, {}, backend);
+      const engine = await openEngine(t, backend);
       const uid = await h.verifiedUser(engine, 'busy@example.com');
       const sessions = await Promise.all(Array.from({ length: 16 },
         () => engine.accounts.login('busy@example.com', h.PASSWORD)));
@@ -375,7 +352,7 @@ for (const backend of h.backends()) {
 
   describe(`accounts with a manual clock on ${backend}`, () => {
     test('a code expires after 15 minutes', async (t) => {
-      const engine = await withEngine(t, { clock: new Date('2026-03-02T09:00:00Z') }, backend);
+      const engine = await openEngine(t, backend, { clock: new Date('2026-03-02T09:00:00Z') });
       const [, code] = await registered(engine, 'late@example.com');
       engine.clock.advance(16 * MINUTE);
       await rejectsWith(engine.accounts.verify('late@example.com', code), 'VG_ECODE_EXPIRED',
@@ -389,7 +366,7 @@ for (const backend of h.backends()) {
 
     test('an access token expires, a reset token after an hour', async (t) => {
       const start = new Date('2026-03-02T09:00:00Z');
-      const engine = await withEngine(t, { clock: start }, backend);
+      const engine = await openEngine(t, backend, { clock: start });
       const uid = await h.verifiedUser(engine, 'old@example.com');
       const session = await engine.accounts.login('old@example.com', h.PASSWORD);
       assert.equal(session.accessExpiresAt > start, true);

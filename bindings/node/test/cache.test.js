@@ -6,12 +6,11 @@
 
 const assert = require('node:assert/strict');
 const { describe, test, before, after } = require('node:test');
-const { setImmediate: tick } = require('node:timers/promises');
 
 const h = require('./helpers');
 const { Fakes } = require('./fakes');
 
-const { vidgo } = h;
+const { collectUntil, openEngine, rejectsArgument, rejectsWith, throwsArgument, vidgo } = h;
 const { CacheAPI, Cache, Embedder } = require('../lib/cache');
 
 const SCOPE = { service: 'image_1024', resolution: 1024 };
@@ -20,59 +19,15 @@ const GEMINI_KEY = 'gemini-test-key-4242';
 
 delete process.env.GEMINI_API_KEY; // the engine's key decides, not the environment
 
-async function withEngine(t, backend, options = {}) {
-  const engine = await h.openTemp(options, backend);
-  t.after(() => engine.close());
-  return engine;
-}
-
 async function withCache(t, backend, options, engineOptions) {
-  const engine = await withEngine(t, backend, engineOptions);
+  const engine = await openEngine(t, backend, engineOptions);
   const cache = await engine.cache.open(options);
   t.after(() => cache.close());
   return { engine, cache };
 }
 
-async function rejectsWith(promise, code, Class) {
-  await assert.rejects(promise, (err) => {
-    assert.equal(err.code, code, err.stack);
-    assert.ok(err instanceof vidgo.VidgoError, `${err.name} is not a VidgoError`);
-    if (Class) assert.ok(err instanceof Class, `${err.name} is not a ${Class.name}`);
-    return true;
-  });
-}
-
-async function rejectsArgument(promise, Class) {
-  await assert.rejects(promise, (err) => {
-    assert.ok(err instanceof Class, err.stack);
-    assert.match(err.code, /^ERR_INVALID_ARG_(TYPE|VALUE)$/);
-    return true;
-  });
-}
-
-function throwsArgument(fn, Class) {
-  assert.throws(fn, (err) => {
-    assert.ok(err instanceof Class, err.stack);
-    assert.match(err.code, /^ERR_INVALID_ARG_(TYPE|VALUE)$/);
-    return true;
-  });
-}
-
 function norm(vector) {
   return Math.sqrt(vector.reduce((sum, x) => sum + x * x, 0));
-}
-
-// Collects garbage until check() is true. Each collection runs in a task of its own: a
-// WeakRef's deref() keeps its target alive until the end of the task it ran in, and
-// finalizers run after a collection, later.
-async function collectUntil(check) {
-  for (let i = 0; i < 50; i++) {
-    await tick();
-    global.gc();
-    await tick();
-    if (check()) return true;
-  }
-  return false;
 }
 
 describe('cache: pure functions', () => {
@@ -333,7 +288,7 @@ for (const backend of h.backends()) {
     });
 
     test('the block cache remembers a verdict for its time', async (t) => {
-      const engine = await withEngine(t, backend, { clock: new Date('2026-11-25T10:00:00Z') });
+      const engine = await openEngine(t, backend, { clock: new Date('2026-11-25T10:00:00Z') });
       assert.equal(await engine.cache.blockGet('some prompt'), null);
       await engine.cache.blockPut('Some   PROMPT', 'adult');
       assert.equal(await engine.cache.blockGet('some prompt'), 'adult');
@@ -349,7 +304,7 @@ for (const backend of h.backends()) {
     });
 
     test('closing: the cache, its engine; calls after reject with ClosedError', async (t) => {
-      const engine = await withEngine(t, backend);
+      const engine = await openEngine(t, backend);
       const cache = await engine.cache.open();
       assert.ok(cache instanceof Cache);
       assert.equal(cache.embedder, null);
@@ -375,7 +330,7 @@ for (const backend of h.backends()) {
 
 describe('embedders', () => {
   test('the local embedder makes unit vectors of its dimension', async (t) => {
-    const engine = await withEngine(t, 'sqlite');
+    const engine = await openEngine(t, 'sqlite');
     const local = engine.cache.localEmbedder(64);
     assert.ok(local instanceof Embedder);
     assert.equal(local.name, 'local');
@@ -406,7 +361,7 @@ describe('embedders', () => {
   });
 
   test('a cache uses its embedder; closing the embedder closes the cache', async (t) => {
-    const engine = await withEngine(t, 'sqlite');
+    const engine = await openEngine(t, 'sqlite');
     const local = engine.cache.localEmbedder(64);
     const cache = await engine.cache.open({ embedder: local });
     assert.equal(cache.embedder, local);
@@ -417,13 +372,13 @@ describe('embedders', () => {
     assert.equal(cache.closed, true);
     await assert.rejects(cache.lookup('image_512', 'a red apple'), vidgo.ClosedError);
     await assert.rejects(engine.cache.open({ embedder: local }), vidgo.ClosedError);
-    const other = await withEngine(t, 'sqlite');
+    const other = await openEngine(t, 'sqlite');
     await rejectsArgument(other.cache.open({ embedder: engine.cache.localEmbedder(8) }),
       RangeError);
   });
 
   test('the default embedder is local offline; a cache may own it', async (t) => {
-    const engine = await withEngine(t, 'sqlite');
+    const engine = await openEngine(t, 'sqlite');
     const def = engine.cache.defaultEmbedder();
     assert.equal(def.name, 'local');
     assert.equal(def.dimension, 768);
@@ -443,7 +398,7 @@ describe('embedders', () => {
   });
 
   test('the Gemini embedder needs a key', async (t) => {
-    const engine = await withEngine(t, 'sqlite');
+    const engine = await openEngine(t, 'sqlite');
     assert.throws(() => engine.cache.geminiEmbedder(), (err) => err instanceof vidgo.NoApiKey &&
       err.code === 'VG_ENO_API_KEY');
     await rejectsWith(engine.cache.open({ embedder: 'gemini' }), 'VG_ENO_API_KEY', vidgo.NoApiKey);
@@ -468,7 +423,7 @@ describe('embedders', () => {
 
     async function geminiEngine(t) {
       await fakes.resetAll();
-      return withEngine(t, 'sqlite', {
+      return openEngine(t, 'sqlite', {
         providers: { gemini: { apiKey: GEMINI_KEY, baseUrl: fakes.url.gemini } },
       });
     }
@@ -514,7 +469,7 @@ describe('embedders', () => {
 
 describe('finalizers', () => {
   test('a collected flight fails; a collected cache and embedder close', async (t) => {
-    const engine = await withEngine(t, 'sqlite');
+    const engine = await openEngine(t, 'sqlite');
     const cache = await engine.cache.open({ negativeTtlS: 60, flightWaitMs: 60000 });
     let dropped;
     await (async () => {

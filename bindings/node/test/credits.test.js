@@ -8,19 +8,13 @@ const { describe, test } = require('node:test');
 
 const h = require('./helpers');
 
-const { vidgo } = h;
+const { openEngine, rejectsArgument, rejectsWith, vidgo } = h;
 const { Credits } = require('../lib/credits');
 
 const DAY = 24 * 3600 * 1000;
 // A Wednesday; the next reset is Monday 2026-11-30 00:00 UTC.
 const WEDNESDAY = new Date('2026-11-25T10:00:00Z');
 const MONDAY = new Date('2026-11-30T00:00:00Z');
-
-async function withEngine(t, backend, options = {}) {
-  const engine = await h.openTemp(options, backend);
-  t.after(() => engine.close());
-  return engine;
-}
 
 let users = 0;
 async function user(engine, plan = 'pro') {
@@ -31,34 +25,15 @@ async function price(engine, service) {
   return (await engine.plans.service(service)).credits;
 }
 
-async function rejectsWith(promise, code, Class) {
-  await assert.rejects(promise, (err) => {
-    assert.equal(err.code, code, err.stack);
-    assert.ok(err instanceof vidgo.VidgoError, `${err.name} is not a VidgoError`);
-    if (Class) assert.ok(err instanceof Class, `${err.name} is not a ${Class.name}`);
-    assert.equal(typeof err.errno, 'number');
-    return true;
-  });
-}
-
-async function rejectsArgument(promise, Class) {
-  await assert.rejects(promise, (err) => {
-    assert.ok(err instanceof Class, err.stack);
-    assert.match(err.code, /^ERR_INVALID_ARG_(TYPE|VALUE)$/);
-    return true;
-  });
-}
-
-async function history(engine, userId, options) {
-  const rows = [];
-  for await (const row of engine.credits.history(userId, options)) rows.push(row);
-  return rows;
+// Every ledger row of a user, newest first.
+function history(engine, userId, options) {
+  return h.toArray(engine.credits.history(userId, options));
 }
 
 for (const backend of h.backends()) {
   describe(`credits on ${backend}`, () => {
     test('a new wallet has its plan\'s weekly credits and resets next Monday', async (t) => {
-      const engine = await withEngine(t, backend, { clock: WEDNESDAY });
+      const engine = await openEngine(t, backend, { clock: WEDNESDAY });
       const pro = await user(engine, 'pro');
       const demo = await user(engine, 'demo');
       const weekly = (await engine.plans.get('pro')).weeklyCredits;
@@ -78,7 +53,7 @@ for (const backend of h.backends()) {
     });
 
     test('grants add purchased and bonus credits, with the bonus expiry', async (t) => {
-      const engine = await withEngine(t, backend);
+      const engine = await openEngine(t, backend);
       const id = await user(engine);
       const start = await engine.credits.balance(id);
       const expires = new Date(engine.now().getTime() + 3 * DAY);
@@ -98,7 +73,7 @@ for (const backend of h.backends()) {
     });
 
     test('a hold is captured, refunded; another released; the balance comes back', async (t) => {
-      const engine = await withEngine(t, backend);
+      const engine = await openEngine(t, backend);
       const id = await user(engine);
       const start = await engine.credits.balance(id);
       const hold = await engine.credits.hold(id, 'video_720p', { key: 'h1', reference: 'job-1' });
@@ -131,7 +106,7 @@ for (const backend of h.backends()) {
     });
 
     test('the same key returns the first outcome; another request with it conflicts', async (t) => {
-      const engine = await withEngine(t, backend);
+      const engine = await openEngine(t, backend);
       const id = await user(engine);
       const first = await engine.credits.hold(id, 'image_512', { key: 'once' });
       const again = await engine.credits.hold(id, 'image_512', { key: 'once' });
@@ -149,7 +124,7 @@ for (const backend of h.backends()) {
     });
 
     test('refusals reject with their error classes; a refused call changes nothing', async (t) => {
-      const engine = await withEngine(t, backend);
+      const engine = await openEngine(t, backend);
       const id = await user(engine, 'starter');
       const demo = await user(engine, 'demo');
       const before = await engine.credits.balance(id);
@@ -193,7 +168,7 @@ for (const backend of h.backends()) {
     });
 
     test('bad arguments reject with TypeError or RangeError and change nothing', async (t) => {
-      const engine = await withEngine(t, backend);
+      const engine = await openEngine(t, backend);
       const id = await user(engine);
       const before = await engine.credits.balance(id);
       const c = engine.credits;
@@ -225,7 +200,7 @@ for (const backend of h.backends()) {
     });
 
     test('history pages newest first, and iterates across pages', async (t) => {
-      const engine = await withEngine(t, backend);
+      const engine = await openEngine(t, backend);
       const id = await user(engine);
       for (let i = 0; i < 12; i++) {
         await engine.credits.grant(id, 1, { key: `p${i}`, reference: `order-${i}` });
@@ -260,7 +235,7 @@ for (const backend of h.backends()) {
     });
 
     test('a plan change adds the weekly difference and writes one row', async (t) => {
-      const engine = await withEngine(t, backend);
+      const engine = await openEngine(t, backend);
       const id = await user(engine, 'pro');
       const proPlus = (await engine.plans.get('pro_plus')).weeklyCredits;
       const balance = await engine.credits.changePlan(id, 'pro_plus', { key: 'up' });
@@ -275,7 +250,7 @@ for (const backend of h.backends()) {
     });
 
     test('the weekly reset refills the subscription once, however many weeks passed', async (t) => {
-      const engine = await withEngine(t, backend, { clock: WEDNESDAY });
+      const engine = await openEngine(t, backend, { clock: WEDNESDAY });
       const id = await user(engine, 'pro');
       const weekly = (await engine.plans.get('pro')).weeklyCredits;
       const spent = await engine.credits.hold(id, 'video_720p', { key: 'spent' });
@@ -309,7 +284,7 @@ for (const backend of h.backends()) {
     });
 
     test('bonus grants expire and unsettled holds expire on the clock', async (t) => {
-      const engine = await withEngine(t, backend, { clock: WEDNESDAY, holdTtlS: 60 });
+      const engine = await openEngine(t, backend, { clock: WEDNESDAY, holdTtlS: 60 });
       const id = await user(engine, 'pro');
       await engine.credits.grant(id, 9, { key: 'b', kind: 'bonus', expiresAt: WEDNESDAY.getTime() + DAY });
       const hold = await engine.credits.hold(id, 'image_512', { key: 'h' });
@@ -331,7 +306,7 @@ for (const backend of h.backends()) {
     });
 
     test('maintenance applies what is due to every wallet, once', async (t) => {
-      const engine = await withEngine(t, backend, { clock: WEDNESDAY });
+      const engine = await openEngine(t, backend, { clock: WEDNESDAY });
       const a = await user(engine, 'pro');
       const b = await user(engine, 'starter');
       await engine.credits.hold(a, 'image_512', { key: 'h' });
@@ -348,7 +323,7 @@ for (const backend of h.backends()) {
     });
 
     test('many holds at once on one wallet never overdraw it', async (t) => {
-      const engine = await withEngine(t, backend);
+      const engine = await openEngine(t, backend);
       const id = await user(engine, 'pro');
       const cost = await price(engine, 'image_512');
       const start = await engine.credits.balance(id);
@@ -381,7 +356,7 @@ for (const backend of h.backends()) {
     });
 
     test('a closed engine rejects with ClosedError', async (t) => {
-      const engine = await withEngine(t, backend);
+      const engine = await openEngine(t, backend);
       const id = await user(engine);
       engine.close();
       await assert.rejects(engine.credits.balance(id), vidgo.ClosedError);

@@ -30,6 +30,48 @@ test('library-wide facts', () => {
   assert.throws(() => vidgo.formatTime('2026'), TypeError);
 });
 
+test('the pure helpers need no engine', () => {
+  assert.deepEqual(vidgo.JOB_STATES, ['queued', 'submitted', 'polling', 'succeeded', 'failed',
+    'cancelled']);
+  assert.ok(Object.isFrozen(vidgo.JOB_STATES));
+  assert.equal(vidgo.orderStateName(2), 'paid');
+  assert.equal(vidgo.orderStateName(99), null);
+  assert.match(vidgo.ecpayCheckMac({ MerchantID: '3002607', TotalAmount: 100 }, 'key', 'iv'),
+    /^[0-9A-F]{64}$/);
+  assert.deepEqual(vidgo.providerNames().slice(0, 2), ['local', 'gemini']);
+  assert.ok(vidgo.capabilities().some((row) => row.provider === 'local' && row.rank === 0));
+});
+
+test('the group classes are exported: engine.accounts is a vidgo.Accounts, ...', async (t) => {
+  const engine = await h.openEngine(t);
+  const groups = {
+    accounts: vidgo.Accounts, users: vidgo.Users, plans: vidgo.Plans, credits: vidgo.Credits,
+    cache: vidgo.CacheAPI, providers: vidgo.Providers, jobs: vidgo.Jobs,
+    gallery: vidgo.Gallery, payments: vidgo.Payments,
+  };
+  for (const [name, Class] of Object.entries(groups)) {
+    assert.ok(engine[name] instanceof Class, `engine.${name} is not a vidgo.${Class.name}`);
+  }
+  assert.ok(engine.jobs instanceof vidgo.Generator);
+  const generator = await engine.generator();
+  assert.ok(generator instanceof vidgo.Generator && !(generator instanceof vidgo.Jobs));
+  const worker = await generator.worker();
+  assert.ok(worker instanceof vidgo.Worker);
+  await generator.close();
+  const embedder = engine.cache.localEmbedder(8);
+  assert.ok(embedder instanceof vidgo.Embedder);
+  const cache = await engine.cache.open({ embedder });
+  assert.ok(cache instanceof vidgo.Cache);
+  const { flight } = await cache.begin('image_512', 'a red sneaker');
+  assert.ok(flight instanceof vidgo.Flight);
+  embedder.close(); // closes the cache and its flight first
+  assert.equal(flight.ended, true);
+  assert.equal(vidgo.ecpayCheckMac([['A', '1']], 'k', 'v'),
+    engine.payments.checkMac([['A', '1']], 'k', 'v'));
+  assert.deepEqual(vidgo.providerNames(), engine.providers.names());
+  assert.deepEqual(vidgo.capabilities(), engine.providers.capabilities());
+});
+
 for (const backend of h.backends()) {
   test(`open, use and close an engine (${backend})`, async () => {
     const engine = await h.openTemp({ lang: 'ja' }, backend);
@@ -38,8 +80,7 @@ for (const backend of h.backends()) {
       assert.equal(engine.storeBackend, backend);
       assert.equal(await engine.schemaVersion(), vidgo.versionInfo.schemaLatest);
       assert.ok(Math.abs(engine.now() - Date.now()) < 60000);
-      const events = [];
-      for await (const event of engine.events({ pageSize: 1 })) events.push(event);
+      const events = await h.toArray(engine.events({ pageSize: 1 }));
       assert.ok(events.length >= 1);
       assert.ok(events.every((e, i) => i === 0 || e.id > events[i - 1].id));
       assert.ok(events[0].at instanceof Date && typeof events[0].kind === 'string');

@@ -79,6 +79,8 @@ test('errors of real calls carry the engine language', async () => {
       assert.ok(err instanceof vidgo.AuthFailed);
       assert.equal(err.code, 'VG_EAUTH_FAILED');
       assert.equal(err.userMessage, vidgo.strerror(err.errno, 'es'));
+      assert.ok(err.detail.length > 0);
+      assert.equal(err.message, `${err.userMessage} (${err.detail})`);
       return true;
     });
   } finally {

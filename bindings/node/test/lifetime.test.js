@@ -26,13 +26,6 @@ function openCount(file) {
   return count;
 }
 
-async function collect() {
-  for (let i = 0; i < 5; i++) {
-    gc();
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-}
-
 test('close waits for the calls in flight; later calls are ClosedError', async () => {
   const engine = await h.openTemp();
   const running = Array.from({ length: 20 }, () => engine.check());
@@ -51,7 +44,7 @@ test('a forgotten engine is closed by the garbage collector', { skip: !gc && 'ne
     assert.deepEqual(await engine.check(), []);
     assert.ok(openCount(file) >= 1);
   })();
-  await collect();
+  await h.collectGarbage();
   assert.equal(openCount(file), 0, 'the SQLite file is still open');
 });
 
@@ -62,7 +55,7 @@ test('closed engines are not freed again by the collector', { skip: !gc && 'need
     engine.close();
     engine.close();
   }
-  await collect(); // under ASan a second free would abort here
+  await h.collectGarbage(); // under ASan a second free would abort here
   assert.equal(openCount(path.join(dir, 'c0.db')), 0);
 });
 
@@ -73,14 +66,14 @@ test('a child keeps its engine alive; closing the engine closes the child', { sk
     const engine = await vidgo.open(file, { providerMode: 'local', assetsDir: path.join(dir, 'assets') });
     return engine.generator();
   })();
-  await collect();
+  await h.collectGarbage();
   assert.ok(openCount(file) >= 1, 'the engine went away under its generator');
   await assert.rejects(jobs.get(123456), vidgo.NotFound);
   const engine = jobs.engine;
   engine.close();
   await assert.rejects(jobs.get(1), vidgo.ClosedError);
   jobs = null;
-  await collect();
+  await h.collectGarbage();
   assert.equal(openCount(file), 0);
 });
 
@@ -91,7 +84,7 @@ test('2000 open/close cycles leak neither descriptors nor memory', async () => {
   const fds = () => fs.readdirSync('/proc/self/fd').length;
   const cycle = async (n) => {
     for (let i = 0; i < n; i++) (await vidgo.open(file)).close();
-    if (gc) await collect();
+    if (gc) await h.collectGarbage();
   };
   await cycle(200); // warm-up: allocator pools, V8 code
   const fdBefore = fds();
@@ -100,4 +93,19 @@ test('2000 open/close cycles leak neither descriptors nor memory', async () => {
   assert.equal(fds(), fdBefore);
   const growth = (process.memoryUsage().rss - rssBefore) / 1048576;
   if (!process.env.VIDGO_TEST_SANITIZED) assert.ok(growth < 32, `RSS grew by ${growth.toFixed(1)} MiB`);
+});
+
+test('the addon itself refuses a child handle of another engine', async (t) => {
+  const a = await h.openTemp();
+  const b = await h.openTemp();
+  t.after(() => { a.close(); b.close(); });
+  const native = require('../lib/native');
+  const embedder = b.cache.localEmbedder();
+  // (native calls throw their argument errors; the JS layer's async methods reject)
+  assert.throws(() => native.cache_open(a._ctx, embedder._handle, {}),
+    { name: 'RangeError', message: /another engine/ });
+  assert.throws(() => native.generator_open(a._ctx, { cache: { embedder: embedder._handle } }),
+    { name: 'RangeError', message: /another engine/ });
+  const own = await native.cache_open(b._ctx, embedder._handle, {});
+  native.handle_close(own);
 });

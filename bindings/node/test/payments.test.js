@@ -10,7 +10,7 @@ const { describe, test } = require('node:test');
 
 const h = require('./helpers');
 
-const { vidgo } = h;
+const { rejectsArguments, rejectsWith, throwsWith, vidgo } = h;
 const native = require('../lib/native');
 const { ecpayCheckMac, orderStateName } = require('../lib/payments');
 
@@ -32,46 +32,14 @@ const PAYMENTS = {
 const RETURN_URL = 'https://shop.example/ecpay/return';
 const DAY = 24 * 3600 * 1000;
 
-async function withEngine(t, backend, options = {}) {
-  const engine = await h.openTemp({ payments: PAYMENTS, ...options }, backend);
-  t.after(() => engine.close());
-  return engine;
+// An engine with the payment settings above, closed when the test ends.
+function withEngine(t, backend, options = {}) {
+  return h.openEngine(t, backend, { payments: PAYMENTS, ...options });
 }
 
 let users = 0;
 function addUser(engine, plan = 'demo') {
   return engine.users.addVerified(`pay${process.pid}x${++users}@example.com`, plan);
-}
-
-async function rejectsWith(promise, code, Class) {
-  let caught;
-  await assert.rejects(promise, (err) => {
-    assert.equal(err.code, code, err.stack);
-    assert.ok(err instanceof vidgo.VidgoError, `${err.name} is not a VidgoError`);
-    if (Class) assert.ok(err instanceof Class, `${err.name} is not a ${Class.name}`);
-    caught = err;
-    return true;
-  });
-  return caught;
-}
-
-function throwsWith(fn, code, Class) {
-  assert.throws(fn, (err) => {
-    assert.equal(err.code, code, err.stack);
-    assert.ok(err instanceof Class, `${err.name} is not a ${Class.name}`);
-    return true;
-  });
-}
-
-// Each call rejects (or throws) with a Node argument error: TypeError or RangeError.
-async function rejectsArguments(calls) {
-  for (const [call, Class] of calls) {
-    await assert.rejects(async () => call(), (err) => {
-      assert.ok(err instanceof Class, `${call}: ${err.stack}`);
-      assert.match(err.code, /^ERR_INVALID_ARG_(TYPE|VALUE)$/, `${call}`);
-      return true;
-    });
-  }
 }
 
 // ---- ECPay's callback, as ECPay sends it ---------------------------------------------------
@@ -170,8 +138,7 @@ describe('ECPay CheckMacValue (pure, sync)', () => {
   });
 
   test('bad arguments throw TypeError/RangeError; invalid UTF-8 is not possible from JS', () => {
-    const type = (fn) => assert.throws(fn, (e) => e instanceof TypeError &&
-      e.code === 'ERR_INVALID_ARG_TYPE');
+    const type = (fn) => h.throwsArgument(fn, TypeError, 'ERR_INVALID_ARG_TYPE');
     type(() => ecpayCheckMac(null, HASH_KEY, HASH_IV));
     type(() => ecpayCheckMac('MerchantID=1', HASH_KEY, HASH_IV));
     type(() => ecpayCheckMac([['MerchantID']], HASH_KEY, HASH_IV));
@@ -242,13 +209,11 @@ for (const backend of h.backends()) {
       assert.equal((await pay.ordersPage()).length, 4);
       assert.deepEqual((await pay.ordersPage({ userId: user, beforeId: usd.id })).map((o) => o.id),
         [order.id]);
-      const all = [];
-      for await (const o of pay.orders({ pageSize: 1 })) all.push(o.id);
+      const all = (await h.toArray(pay.orders({ pageSize: 1 }))).map((o) => o.id);
       assert.equal(all.length, 4);
       assert.deepEqual(all, [...all].sort((a, b) => b - a));
-      const mine = [];
-      for await (const o of pay.orders({ userId: user, pageSize: 2 })) mine.push(o.id);
-      assert.deepEqual(mine, [eur.id, usd.id, order.id]);
+      const mine = await h.toArray(pay.orders({ userId: user, pageSize: 2 }));
+      assert.deepEqual(mine.map((o) => o.id), [eur.id, usd.id, order.id]);
       await h.assertInvariants(engine);
     });
 

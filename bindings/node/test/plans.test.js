@@ -7,36 +7,10 @@ const { describe, test } = require('node:test');
 
 const h = require('./helpers');
 
-const { vidgo } = h;
+const { openEngine, rejectsArguments, rejectsWith, vidgo } = h;
 const native = require('../lib/native');
 
 const LANGS = ['en', 'ja', 'zh-TW', 'ko', 'es'];
-
-async function withEngine(t, backend) {
-  const engine = await h.openTemp({}, backend);
-  t.after(() => engine.close());
-  return engine;
-}
-
-async function rejectsWith(promise, code, Class) {
-  await assert.rejects(promise, (err) => {
-    assert.equal(err.code, code, err.stack);
-    assert.ok(err instanceof vidgo.VidgoError, `${err.name} is not a VidgoError`);
-    if (Class) assert.ok(err instanceof Class, `${err.name} is not a ${Class.name}`);
-    return true;
-  });
-}
-
-// Asserts that every call rejects with a Node argument error of its class.
-async function rejectsArguments(calls) {
-  for (const [call, Class] of calls) {
-    await assert.rejects(call(), (err) => {
-      assert.ok(err instanceof Class, `${call}: ${err.stack}`);
-      assert.match(err.code, /^ERR_INVALID_ARG_(TYPE|VALUE)$/, `${call}`);
-      return true;
-    });
-  }
-}
 
 // Spends a user's uses: holds and captures `count` uses of a service.
 async function spend(engine, userId, service, count) {
@@ -49,7 +23,7 @@ async function spend(engine, userId, service, count) {
 for (const backend of h.backends()) {
   describe(`plans on ${backend}`, () => {
     test('plans are listed by rank with names in five languages', async (t) => {
-      const engine = await withEngine(t, backend);
+      const engine = await openEngine(t, backend);
       const plans = await engine.plans.list();
       assert.deepEqual(plans.map((p) => p.name), ['demo', 'starter', 'pro', 'pro_plus']);
       assert.deepEqual(plans.map((p) => p.rank), [0, 1, 2, 3]);
@@ -65,7 +39,7 @@ for (const backend of h.backends()) {
     });
 
     test('a plan put is read back, and replaced by the next put', async (t) => {
-      const engine = await withEngine(t, backend);
+      const engine = await openEngine(t, backend);
       const pro = await engine.plans.get('pro');
       const team = { ...pro, name: 'team', rank: 9, weeklyCredits: 500, priceTwd: 1999,
                      displayName: { ...pro.displayName, en: 'Team', ja: 'チーム' } };
@@ -78,7 +52,7 @@ for (const backend of h.backends()) {
     });
 
     test('the library refuses an invalid plan with InvalidArgument', async (t) => {
-      const engine = await withEngine(t, backend);
+      const engine = await openEngine(t, backend);
       const pro = await engine.plans.get('pro');
       await rejectsWith(engine.plans.put({ ...pro, name: 'Bad Name' }), 'VG_EINVAL',
                         vidgo.InvalidArgument);
@@ -92,7 +66,7 @@ for (const backend of h.backends()) {
     });
 
     test('bad plan records throw Node errors and change nothing', async (t) => {
-      const engine = await withEngine(t, backend);
+      const engine = await openEngine(t, backend);
       const pro = await engine.plans.get('pro');
       const tooLong = { ...pro.displayName, en: 'é'.repeat(32) }; // 64 bytes: no room for NUL
       await rejectsArguments([
@@ -122,7 +96,7 @@ for (const backend of h.backends()) {
     });
 
     test('services: kinds as strings, get and put', async (t) => {
-      const engine = await withEngine(t, backend);
+      const engine = await openEngine(t, backend);
       const services = new Map((await engine.plans.services()).map((s) => [s.name, s]));
       assert.equal(services.get('video_720p').kind, 'video');
       assert.equal(services.get('image_512').kind, 'image');
@@ -158,7 +132,7 @@ for (const backend of h.backends()) {
     });
 
     test('packages: list prices, a plan\'s discount, put', async (t) => {
-      const engine = await withEngine(t, backend);
+      const engine = await openEngine(t, backend);
       const listed = await engine.plans.packages();
       const discounted = await engine.plans.packages('pro');
       const pro = await engine.plans.get('pro');
@@ -194,7 +168,7 @@ for (const backend of h.backends()) {
     });
 
     test('the access check answers refusals without rejecting', async (t) => {
-      const engine = await withEngine(t, backend);
+      const engine = await openEngine(t, backend);
       const demo = await engine.users.addVerified('demo@example.com', 'demo');
       const ok = await engine.plans.checkAccess(demo, 'image_512');
       assert.deepEqual(ok, {
@@ -241,7 +215,7 @@ for (const backend of h.backends()) {
     });
 
     test('the access check follows the account and the wallet', async (t) => {
-      const engine = await withEngine(t, backend);
+      const engine = await openEngine(t, backend);
       const uid = await engine.accounts.register('new@example.com', h.PASSWORD);
       assert.equal((await engine.plans.checkAccess(uid, 'image_512')).reasonCode,
                    'VG_ENOT_VERIFIED');
@@ -266,7 +240,7 @@ for (const backend of h.backends()) {
     });
 
     test('bad access requests throw Node errors', async (t) => {
-      const engine = await withEngine(t, backend);
+      const engine = await openEngine(t, backend);
       const demo = await engine.users.addVerified('demo@example.com', 'demo');
       await rejectsArguments([
         [() => engine.plans.checkAccess('1', 'image_512'), TypeError],

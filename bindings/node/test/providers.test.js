@@ -12,7 +12,7 @@ const { after, before, beforeEach, describe, test } = require('node:test');
 const h = require('./helpers');
 const { Fakes } = require('./fakes');
 
-const { vidgo } = h;
+const { openEngine, rejectsArguments, rejectsWith, throwsWith, vidgo } = h;
 const native = require('../lib/native');
 const { providerNames, capabilities } = require('../lib/providers');
 
@@ -35,46 +35,6 @@ const TASK = { kind: 'text_to_video', prompt: 'A red sneaker spinning on a white
   resolution: 720 };
 const FINAL = ['succeeded', 'failed', 'cancelled'];
 
-async function rejectsWith(promise, code, Class) {
-  let caught;
-  await assert.rejects(promise, (err) => {
-    assert.equal(err.code, code, err.stack);
-    assert.ok(err instanceof vidgo.VidgoError, `${err.name} is not a VidgoError`);
-    if (Class) assert.ok(err instanceof Class, `${err.name} is not a ${Class.name}`);
-    caught = err;
-    return true;
-  });
-  return caught;
-}
-
-function throwsWith(fn, code, Class) {
-  let caught;
-  assert.throws(fn, (err) => {
-    assert.equal(err.code, code, err.stack);
-    assert.ok(err instanceof Class, `${err.name} is not a ${Class.name}`);
-    caught = err;
-    return true;
-  });
-  return caught;
-}
-
-// Each call throws or rejects with a Node argument error of its class.
-async function rejectsArguments(calls) {
-  for (const [call, Class] of calls) {
-    await assert.rejects(async () => call(), (err) => {
-      assert.ok(err instanceof Class, `${call}: ${err.stack}`);
-      assert.match(err.code, /^ERR_INVALID_ARG_(TYPE|VALUE)$/, `${call}`);
-      return true;
-    });
-  }
-}
-
-async function localEngine(t, options = {}) {
-  const engine = await h.openTemp(options);
-  t.after(() => engine.close());
-  return engine;
-}
-
 // Polls without waiting for the provider's advice (the fakes move one step a poll).
 async function pollUntilFinal(providers, job, max = 20) {
   for (let i = 0; i < max && !FINAL.includes(job.state); i++) job = await providers.poll(job);
@@ -85,7 +45,7 @@ async function pollUntilFinal(providers, job, max = 20) {
 
 describe('providers offline (local)', () => {
   test('names, indexes and the enum names', async (t) => {
-    const p = (await localEngine(t)).providers;
+    const p = (await openEngine(t)).providers;
     const names = ['local', 'gemini', 'leonardo', 'runway', 'goenhance', 'pollo'];
     assert.deepEqual(p.names(), names);
     assert.deepEqual(providerNames(), names);
@@ -107,7 +67,7 @@ describe('providers offline (local)', () => {
   });
 
   test('the capability table: every kind has a primary, services are arrays', async (t) => {
-    const p = (await localEngine(t)).providers;
+    const p = (await openEngine(t)).providers;
     const rows = p.capabilities();
     assert.deepEqual(rows, capabilities());
     const leo = rows.find((r) => r.provider === 'leonardo' && r.kind === 'text_to_video');
@@ -128,7 +88,7 @@ describe('providers offline (local)', () => {
 
   test('emptyJob is vg_provider_job_init; another struct version is a VersionError',
     async (t) => {
-      const p = (await localEngine(t)).providers;
+      const p = (await openEngine(t)).providers;
       const job = p.emptyJob();
       assert.equal(job.percent, -1);
       assert.equal(job.apiCostMicro, -1);
@@ -139,7 +99,7 @@ describe('providers offline (local)', () => {
 
   test('info, list and pick in local mode; a key from the config shows only masked',
     async (t) => {
-      const engine = await localEngine(t);
+      const engine = await openEngine(t);
       const p = engine.providers;
       const infos = p.list();
       assert.deepEqual(infos.map((i) => i.name), p.names());
@@ -157,7 +117,7 @@ describe('providers offline (local)', () => {
       assert.throws(() => p.pick('text_to_video', 'first'), TypeError);
       assert.throws(() => p.info(), TypeError);
 
-      const auto = await localEngine(t, {
+      const auto = await openEngine(t, 'sqlite', {
         providerMode: 'auto',
         providers: { leonardo: { apiKey: KEYS.leonardo, baseUrl: 'http://127.0.0.1:9' } },
       });
@@ -173,7 +133,7 @@ describe('providers offline (local)', () => {
     });
 
   test('local tasks: submit, poll, wait, cancel, reconcile', async (t) => {
-    const engine = await localEngine(t);
+    const engine = await openEngine(t);
     const p = engine.providers;
     const since = engine.now();
     const task = { kind: 'text_to_image', prompt: 'a blue mug on a desk', resolution: 512 };
@@ -212,7 +172,7 @@ describe('providers offline (local)', () => {
 
   test('local task refusals: error classes, and bad arguments rejected before any call',
     async (t) => {
-      const engine = await localEngine(t);
+      const engine = await openEngine(t);
       const p = engine.providers;
       await rejectsWith(p.submit('local', { kind: 'text_to_image', prompt: '' }),
         'VG_EPROMPT_EMPTY', vidgo.PromptEmpty);
@@ -251,7 +211,7 @@ describe('providers offline (local)', () => {
     });
 
   test('moderation and enhancement offline, in the asked language', async (t) => {
-    const engine = await localEngine(t, { lang: 'ja' });
+    const engine = await openEngine(t, 'sqlite', { lang: 'ja' });
     const p = engine.providers;
     const blocked = await p.moderate('a naked model', { lang: 'es' });
     assert.equal(blocked.blocked, true);
@@ -274,7 +234,7 @@ describe('providers offline (local)', () => {
   });
 
   test('the default embedder is a handle, a child of the engine', async (t) => {
-    const engine = await localEngine(t);
+    const engine = await openEngine(t);
     const handle = native.embedder_default(engine._ctx);
     assert.equal(native.handle_closed(handle), false);
     engine.close();
@@ -284,14 +244,11 @@ describe('providers offline (local)', () => {
   });
 
   test('embedder handles left to the garbage collector are freed, never twice', async (t) => {
-    const engine = await localEngine(t);
+    const engine = await openEngine(t);
     assert.equal(typeof global.gc, 'function', 'run with --expose-gc');
     for (let i = 0; i < 200; i++) native.embedder_default(engine._ctx);
     const kept = native.embedder_default(engine._ctx);
-    for (let i = 0; i < 3; i++) {
-      global.gc();
-      await new Promise((resolve) => setImmediate(resolve));
-    }
+    await h.collectGarbage(3);
     assert.equal(native.handle_closed(kept), false);
     assert.equal((await engine.providers.enhance('a red shoe')).provider, 'local');
     native.handle_close(kept);
@@ -300,7 +257,7 @@ describe('providers offline (local)', () => {
   });
 
   test('embed: the engine\'s embedder, made and closed per call', async (t) => {
-    const engine = await localEngine(t);
+    const engine = await openEngine(t);
     if (typeof engine.cache.defaultEmbedder !== 'function') {
       t.skip('engine.cache.defaultEmbedder is not there yet');
       return;
@@ -320,7 +277,7 @@ describe('providers offline (local)', () => {
   test('a Pollo webhook signed here verifies; forged, stale or unsigned ones do not',
     async (t) => {
       const secret = 'pollo-node-secret';
-      const engine = await localEngine(t, { polloWebhookSecret: secret });
+      const engine = await openEngine(t, 'sqlite', { polloWebhookSecret: secret });
       const p = engine.providers;
       const body = JSON.stringify({ taskId: 'task-7', status: 'succeed', generations: [
         { id: 'g', status: 'succeed', failMsg: '', url: 'https://cdn.example/v.mp4',
@@ -369,13 +326,13 @@ describe('providers offline (local)', () => {
         assert.throws(bad, (e) => (e instanceof TypeError || e instanceof RangeError) &&
           /^ERR_INVALID_ARG_/.test(e.code));
       }
-      const none = await localEngine(t);
+      const none = await openEngine(t);
       throwsWith(() => none.providers.polloWebhookVerify('msg_1', ts, sign('msg_1', ts, body),
         body), 'VG_ECONFIG', vidgo.ConfigError);
     });
 
   test('NoApiKey: a remote provider without a key', async (t) => {
-    const engine = await localEngine(t, { providerMode: 'remote' });
+    const engine = await openEngine(t, 'sqlite', { providerMode: 'remote' });
     await rejectsWith(engine.providers.submit('runway', TASK), 'VG_ENO_API_KEY', vidgo.NoApiKey);
     await rejectsWith(engine.providers.moderate('a cat'), 'VG_ENO_API_KEY', vidgo.NoApiKey);
     assert.ok(vidgo.NoApiKey.prototype instanceof vidgo.ProviderError);

@@ -2,13 +2,15 @@
 // Errors: one class per kind of failure (lib/errors.js).
 
 export declare class VidgoError extends Error {
-  constructor(message: string, errno?: number, code?: string, userMessage?: string);
+  constructor(message: string, errno?: number, code?: string, userMessage?: string, detail?: string);
   /** The status name, e.g. 'VG_EINSUFFICIENT_CREDITS' ('ERR_VIDGO_CLOSED' for ClosedError). */
   code: string;
   /** The vg_status number. */
   errno: number;
-  /** The description for end users, in the engine's language. */
+  /** The description for end users, in the engine's language (err.message starts with it). */
   userMessage: string;
+  /** libvidgo's own account of this failure (English, never a secret), or ''. */
+  detail: string;
 }
 
 export declare class InternalError extends VidgoError {}
@@ -108,4 +110,6 @@ export declare class CurrencyError extends PaymentError {}
 
 export declare function classFor(errno: number): typeof VidgoError;
 export declare function makeError(errno: number, message: string, retryAfter: number, lang: string): VidgoError;
+/** The error of the status named code ('VG_ETIMEOUT'), for a failure found in JS. */
+export declare function errorOf(code: string, detail: string, lang?: string): VidgoError;
 export declare function allCodes(): { errno: number; code: string }[];

@@ -9,6 +9,9 @@ import type { TaskKind } from './providers';
 /** Where a job stands; 'succeeded', 'failed' and 'cancelled' are final. */
 export type JobState = 'queued' | 'submitted' | 'polling' | 'succeeded' | 'failed' | 'cancelled';
 
+/** The job states in order, from the library: ['queued', 'submitted', ..., 'cancelled']. */
+export declare const JOB_STATES: readonly JobState[];
+
 /** A generation job as stored. */
 export interface Job {
   id: number;

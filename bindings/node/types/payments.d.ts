@@ -181,6 +181,15 @@ export type FormFields =
   | Map<string, string | number>
   | URLSearchParams;
 
+/** ECPay's CheckMacValue of form fields (a CheckMacValue field among them is left out):
+ *  upper-case hex of SHA-256 (default) or MD5 (`sha256: false`). Pure: needs no engine.
+ *  Throws InvalidArgument for an empty key or IV. */
+export declare function ecpayCheckMac(fields: FormFields, hashKey: string, hashIv: string,
+                                      options?: { sha256?: boolean }): string;
+
+/** The name of an order state number ('created', ..., 'refunded'), or null. */
+export declare function orderStateName(state: number): OrderState | null;
+
 /** Orders through ECPay or Paddle, and what follows: engine.payments. Everything that
  *  reads the store is async; checkMac and paddleVerify are sync. */
 export declare class Payments {

@@ -181,6 +181,12 @@ export interface PolloWebhookOptions {
   kind?: TaskKind;
 }
 
+/** Every provider's name, in vg_provider_id order (needs no engine). */
+export declare function providerNames(): ProviderName[];
+
+/** The capability table: which provider serves which task kind (needs no engine). */
+export declare function capabilities(): ProviderCapability[];
+
 /**
  * The providers behind the services: engine.providers. Calls that may reach a provider
  * are async and run off the event loop; the rest is sync.
