@@ -4,7 +4,8 @@
  *
  * One native function per C function. Each call is an "op": the JS arguments are read and
  * copied on the main thread (vgn_op_*), the C function runs in exec() — on the main thread
- * for a sync op, on libuv's thread pool for an async one — and exec() describes its result
+ * for a sync op, on libuv's thread pool for an async one, on a thread of its own for one
+ * that may wait on other calls — and exec() describes its result
  * as a deferred value (vgn_val) that the main thread turns into JS: a plain value for a
  * sync op, the resolution of a Promise for an async one. A failed call (rc != 0) becomes
  * the VidgoError the JS layer's factory makes (lib/errors.js), with the message libvidgo

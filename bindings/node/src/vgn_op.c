@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* Ops: one call of a libvidgo function from JS, sync or on libuv's thread pool. */
+/* Ops: one call of a libvidgo function from JS: sync, on libuv's thread pool, or on a thread
+ * of its own. */
 #include "vgn_internal.h"
 
 #include <limits.h>
