@@ -33,4 +33,12 @@ function load() {
                   'or `npm install` in bindings/node. Tried:\n  ' + tried.join('\n  '));
 }
 
-module.exports = load();
+const addon = load();
+
+// Closes and frees a handle whose object was collected unclosed. (A FinalizationRegistry,
+// not a N-API finalizer: see register_for_finalization in src/vgn_handle.c.) At process
+// exit nothing is collected: the operating system takes back what is left.
+const handles = new FinalizationRegistry((external) => addon.handle_finalize(external));
+addon.setHandleRegistry((object, external) => handles.register(object, external));
+
+module.exports = addon;

@@ -10,6 +10,8 @@ static void instance_free(napi_env env, void *data, void *hint)
     (void)hint;
     if (instance->error_factory)
         napi_delete_reference(env, instance->error_factory);
+    if (instance->handle_registry)
+        napi_delete_reference(env, instance->handle_registry);
     free(instance);
 }
 
@@ -47,19 +49,45 @@ napi_value vgn_make_error(napi_env env, int rc, const char *message, int retry_a
     return error;
 }
 
-/* setErrorFactory(fn): lib/errors.js hands over the function that makes VidgoErrors. */
-static napi_value set_error_factory(napi_env env, napi_callback_info info)
+/* Keeps the function of the call's first argument in *slot. */
+static napi_value keep_function(napi_env env, napi_callback_info info, napi_ref *slot)
 {
-    vgn_instance *instance = vgn_instance_of(env);
     napi_valuetype type;
     VGN_ARGS(env, info, 1, argv);
     if (napi_typeof(env, argv[0], &type) != napi_ok || type != napi_function) {
-        napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "setErrorFactory: a function was expected");
+        napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "a function was expected");
         return NULL;
     }
-    if (instance->error_factory)
-        napi_delete_reference(env, instance->error_factory);
-    napi_create_reference(env, argv[0], 1, &instance->error_factory);
+    if (*slot)
+        napi_delete_reference(env, *slot);
+    napi_create_reference(env, argv[0], 1, slot);
+    return NULL;
+}
+
+/* setErrorFactory(fn): lib/errors.js hands over the function that makes VidgoErrors. */
+static napi_value set_error_factory(napi_env env, napi_callback_info info)
+{
+    return keep_function(env, info, &vgn_instance_of(env)->error_factory);
+}
+
+/* setHandleRegistry(fn): lib/native.js hands over fn(object, external), which registers a new
+ * handle object with its FinalizationRegistry. */
+static napi_value set_handle_registry(napi_env env, napi_callback_info info)
+{
+    return keep_function(env, info, &vgn_instance_of(env)->handle_registry);
+}
+
+/* handle_finalize(external): the FinalizationRegistry's callback, once a handle object was
+ * collected. */
+static napi_value handle_finalize(napi_env env, napi_callback_info info)
+{
+    void *data = NULL;
+    VGN_ARGS(env, info, 1, argv);
+    if (napi_get_value_external(env, argv[0], &data) != napi_ok || !data) {
+        napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "a handle's External was expected");
+        return NULL;
+    }
+    vgn_handle_finalize(data);
     return NULL;
 }
 
@@ -106,6 +134,8 @@ int vgn_export(napi_env env, napi_value exports, const vgn_function *functions, 
 
 static const vgn_function module_functions[] = {
     {"setErrorFactory", set_error_factory},
+    {"setHandleRegistry", set_handle_registry},
+    {"handle_finalize", handle_finalize},
     {"handle_close", handle_close},
     {"handle_closed", handle_closed},
 };

@@ -46,7 +46,10 @@ static const struct {
     [VGN_FLIGHT] = {"flight", flight_free, NULL},
 };
 
-/* Marks JS objects as ours, so a foreign object is never unwrapped as a handle. */
+/* The hidden slot of a handle object that holds the External of its struct. */
+#define HANDLE_KEY "__vidgo_handle"
+
+/* Marks JS objects as ours, so a foreign object is never taken for a handle. */
 static const napi_type_tag handle_tag = {0x7669646f2d6e6f64ULL, 0x652d68616e646c65ULL};
 
 const char *vgn_kind_name(vgn_kind kind) { return kinds[kind].name; }
@@ -110,11 +113,29 @@ void vgn_handle_interrupt(vgn_handle *h)
 
 int vgn_handle_is_closed(const vgn_handle *h) { return h->closing || !h->ptr; }
 
-static void finalize(napi_env env, void *data, void *hint)
+/* Registers a new handle object with the JS FinalizationRegistry (lib/native.js), whose
+ * callback calls handle_finalize with the handle's External once the object is collected.
+ * (Not napi_wrap's finalizer: Node 20 defers those to an immediate that can run on a freed
+ * napi_env when the process exits right after a collection.) */
+static int register_for_finalization(napi_env env, napi_value object, napi_value external)
 {
-    vgn_handle *h = data;
-    (void)env;
-    (void)hint;
+    vgn_instance *instance = vgn_instance_of(env);
+    napi_value registry, undefined, argv[2] = {object, external}, ignored;
+    if (!instance || !instance->handle_registry ||
+        napi_get_reference_value(env, instance->handle_registry, &registry) != napi_ok ||
+        !registry) {
+        napi_throw_error(env, NULL, "vidgo: the handle registry is not set (lib/native.js)");
+        return -1;
+    }
+    napi_get_undefined(env, &undefined);
+    return napi_call_function(env, undefined, registry, 2, argv, &ignored) == napi_ok ? 0 : -1;
+}
+
+/* The JS object is gone: close the handle and free what is no longer needed. */
+void vgn_handle_finalize(vgn_handle *h)
+{
+    if (!h->wrapped)
+        return;
     h->wrapped = 0;
     vgn_handle_close(h);
 }
@@ -122,7 +143,8 @@ static void finalize(napi_env env, void *data, void *hint)
 napi_value vgn_handle_new(napi_env env, vgn_kind kind, void *ptr, napi_value parent,
                           void *extra, vgn_extra_free_fn extra_free)
 {
-    napi_value object;
+    napi_value object, external;
+    napi_property_descriptor slot = {HANDLE_KEY, NULL, NULL, NULL, NULL, NULL, napi_default, NULL};
     vgn_handle *owner = NULL, *h;
     if (parent) {
         owner = vgn_handle_of(env, parent);
@@ -136,9 +158,13 @@ napi_value vgn_handle_new(napi_env env, vgn_kind kind, void *ptr, napi_value par
         napi_throw_error(env, "ERR_VIDGO_NOMEM", "out of memory");
         return NULL;
     }
+    /* The pointer sits in an External (JS cannot make one) in a read-only, hidden slot of a
+     * type-tagged object (JS cannot tag one). */
     if (napi_create_object(env, &object) != napi_ok ||
         napi_type_tag_object(env, object, &handle_tag) != napi_ok ||
-        napi_wrap(env, object, h, finalize, NULL, NULL) != napi_ok) {
+        napi_create_external(env, h, NULL, NULL, &external) != napi_ok ||
+        (slot.value = external, napi_define_properties(env, object, 1, &slot)) != napi_ok ||
+        register_for_finalization(env, object, external) != 0) {
         free(h);
         return NULL;
     }
@@ -165,12 +191,14 @@ vgn_handle *vgn_handle_of(napi_env env, napi_value value)
 {
     napi_valuetype type;
     bool tagged = false;
+    napi_value external;
     void *data = NULL;
     if (napi_typeof(env, value, &type) != napi_ok || type != napi_object)
         return NULL;
     if (napi_check_object_type_tag(env, value, &handle_tag, &tagged) != napi_ok || !tagged)
         return NULL;
-    if (napi_unwrap(env, value, &data) != napi_ok)
+    if (napi_get_named_property(env, value, HANDLE_KEY, &external) != napi_ok ||
+        napi_get_value_external(env, external, &data) != napi_ok)
         return NULL;
     return data;
 }

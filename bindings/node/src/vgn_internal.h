@@ -13,6 +13,7 @@ typedef struct vgn_handle vgn_handle;
 /* Per-env state (napi_set_instance_data). */
 typedef struct vgn_instance {
     napi_ref error_factory; /* lib/errors.js: (errno, message, retryAfter, lang) => Error */
+    napi_ref handle_registry; /* lib/native.js: (object, external) => registers the object */
 } vgn_instance;
 
 vgn_instance *vgn_instance_of(napi_env env);
@@ -30,6 +31,8 @@ void vgn_handle_release(vgn_handle *h);
 /* The pointer of the context a handle descends from (itself for a context). */
 const void *vgn_handle_context(const vgn_handle *h);
 void vgn_handle_close(vgn_handle *h);
+/* Called once the handle's JS object was collected (the registry's callback). */
+void vgn_handle_finalize(vgn_handle *h);
 /* Makes a long call on the handle return (a worker's stop), if its kind has a way. */
 void vgn_handle_interrupt(vgn_handle *h);
 int vgn_handle_is_closed(const vgn_handle *h);
