@@ -15,6 +15,8 @@ const { spawn } = require('node:child_process');
 const path = require('node:path');
 const readline = require('node:readline');
 
+const { plainEnv } = require('./helpers');
+
 const FAKES_DIR = path.resolve(__dirname, '..', '..', '..', 'tests', 'fakes');
 
 // The Python side: one fake per name, commands on stdin, answers on stdout (JSON lines).
@@ -103,7 +105,7 @@ class Fakes {
   static start(keys) {
     const child = spawn(process.env.VIDGO_TEST_PYTHON || 'python3',
                         ['-c', SCRIPT, FAKES_DIR, JSON.stringify(keys)],
-                        { stdio: ['pipe', 'pipe', 'inherit'] });
+                        { stdio: ['pipe', 'pipe', 'inherit'], env: plainEnv() });
     const lines = readline.createInterface({ input: child.stdout });
     return new Promise((resolve, reject) => {
       let fakes = null;

@@ -29,8 +29,18 @@ function backends() {
 let pgCounter = 0;
 const pgDatabases = [];
 
+// The environment for programs the tests start that do not load libvidgo (psql, the Python
+// fakes): without the sanitizer runtimes a sanitized build preloads into Node (psql hangs
+// with them).
+function plainEnv() {
+  const env = { ...process.env };
+  delete env.LD_PRELOAD;
+  return env;
+}
+
 function psql(url, sql) {
-  execFileSync('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', url, '-c', sql], { stdio: 'pipe' });
+  execFileSync('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', url, '-c', sql],
+    { stdio: 'pipe', env: plainEnv(), timeout: 60000 });
 }
 
 // A new database on the server of $VIDGO_TEST_PG_URL (dropped when the process exits).
@@ -196,7 +206,7 @@ async function collectUntil(check, rounds = 50) {
 }
 
 module.exports = {
-  PASSWORD, assertInvariants, backends, codeOf, collectGarbage, collectUntil, nextMail,
+  PASSWORD, assertInvariants, plainEnv, backends, codeOf, collectGarbage, collectUntil, nextMail,
   openEngine, openTemp, rejectsArgument, rejectsArguments, rejectsWith, tempDir, throwsArgument,
   throwsWith, toArray, verifiedUser, vidgo,
 };

@@ -58,13 +58,10 @@ test('a program over every API group compiles with tsc --strict', options, () =>
   requireTypeScript();
   const tsc = path.join(path.dirname(require.resolve('typescript/package.json',
     { paths: [PACKAGE] })), 'bin', 'tsc');
-  // tsc needs no sanitizer runtime, which a sanitized build's test preloads into Node.
-  const env = { ...process.env };
-  delete env.LD_PRELOAD;
   const sample = path.join(__dirname, 'types-check.ts');
   try {
     execFileSync(process.execPath, [tsc, ...COMPILER_OPTIONS, sample],
-      { cwd: PACKAGE, env, encoding: 'utf8', stdio: 'pipe' });
+      { cwd: PACKAGE, env: h.plainEnv(), encoding: 'utf8', stdio: 'pipe' });
   } catch (err) {
     assert.fail(`tsc found errors:\n${err.stdout}${err.stderr}`);
   }
