@@ -86,8 +86,9 @@ VG_API int vg_account_register(int64_t *out_id, vg_ctx *ctx, const char *email,
  * Checks a verification code for an address; the right one verifies the address. A wrong
  * code counts a try (VG_ECODE_INVALID; the 3rd gives VG_ECODE_EXHAUSTED and kills it).
  * Returns VG_OK, VG_EINVAL, VG_EUTF8, VG_EEMAIL_INVALID, VG_ECODE_INVALID,
- * VG_ECODE_EXHAUSTED, VG_ECODE_EXPIRED (expired, replaced, or none was sent), VG_ESTATE
- * (already verified), or a store error.
+ * VG_ECODE_EXHAUSTED, VG_ECODE_EXPIRED (expired, or none was sent; a code replaced by a
+ * newer one is just a wrong code: VG_ECODE_INVALID), VG_ESTATE (already verified), or a
+ * store error.
  */
 VG_API int vg_account_verify(vg_ctx *ctx, const char *email, const char *code);
 

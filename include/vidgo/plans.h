@@ -91,11 +91,12 @@ VG_API int vg_plans_list(vg_ctx *ctx, vg_plan_fn callback, void *payload);
 
 /* Creates or replaces a plan. Checks every field (name syntax, non-negative numbers,
  * discount 0..100, resolution and fps positive, display names non-empty UTF-8).
- * Returns VG_OK, VG_EINVAL (with the field in the message), VG_EUTF8, or a store error. */
+ * Returns VG_OK, VG_EINVAL (with the field in the message), VG_ERANGE (an amount too large),
+ * VG_EUTF8, or a store error. */
 VG_API int vg_plan_put(vg_ctx *ctx, const vg_plan *plan);
 
 /* The same three calls for services; vg_service_put also checks that min_plan exists
- * (VG_EPLAN_UNKNOWN). vg_service_get returns VG_ESERVICE_UNKNOWN for an unknown name. */
+ * (VG_EPLAN_UNKNOWN) and gives VG_ERANGE for credits outside 1..1000000. vg_service_get returns VG_ESERVICE_UNKNOWN for an unknown name. */
 VG_API int vg_service_get(vg_service *out, vg_ctx *ctx, const char *name);
 VG_API int vg_services_list(vg_ctx *ctx, vg_service_fn callback, void *payload);
 VG_API int vg_service_put(vg_ctx *ctx, const vg_service *service);
@@ -114,8 +115,8 @@ typedef int (*vg_package_fn)(const vg_package_offer *offer, void *payload);
 VG_API int vg_packages_list(vg_ctx *ctx, const char *plan, vg_package_fn callback,
                             void *payload);
 
-/* Creates or replaces a package (credits > 0, price >= 0). Returns VG_OK, VG_EINVAL,
- * VG_EUTF8, or a store error. */
+/* Creates or replaces a package (credits 1..1e8, price 0..1e8). Returns VG_OK, VG_EINVAL,
+ * VG_ERANGE (out of those ranges), VG_EUTF8, or a store error. */
 VG_API int vg_package_put(vg_ctx *ctx, const vg_package *package);
 
 #define VG_ACCESS_REQUEST_VERSION 1
