@@ -118,7 +118,8 @@ struct vgn_op {
     char lang[8];         /* the context's language, for the user message */
     struct vgn_handle *handles[VGN_MAX_OP_HANDLES];
     void *handle_ptrs[VGN_MAX_OP_HANDLES];
-    napi_ref handle_objects[VGN_MAX_OP_HANDLES];
+    napi_value handle_values[VGN_MAX_OP_HANDLES]; /* valid during the native call only */
+    napi_ref handle_objects[VGN_MAX_OP_HANDLES];  /* made for ops with a finish */
     int handle_count;
     struct vgn_block *blocks; /* memory of copied arguments */
     napi_async_work work;

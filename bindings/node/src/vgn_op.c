@@ -122,7 +122,7 @@ void *vgn_op_handle(vgn_op *op, napi_value value, vgn_kind kind)
     h = vgn_handle_of(op->env, value);
     ptr = h ? vgn_handle_acquire(h, kind, op->lang, &closed) : NULL;
     if (ptr) {
-        napi_create_reference(op->env, value, 1, &op->handle_objects[op->handle_count]);
+        op->handle_values[op->handle_count] = value;
         op->handle_ptrs[op->handle_count] = ptr;
         op->handles[op->handle_count++] = h;
         return ptr;
@@ -515,6 +515,10 @@ napi_value vgn_op_run(vgn_op *op, int mode)
         op_free(op);
         return NULL;
     }
+    /* Only a finish making a child handle needs its parent's JS object after this call
+     * returns: no reference for every other call. */
+    for (int i = 0; op->finish && i < op->handle_count; i++)
+        napi_create_reference(env, op->handle_values[i], 1, &op->handle_objects[i]);
     if (mode == VGN_SYNC) {
         execute(env, op);
         value = outcome(op, &failed);
